@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Body rules (CONTRACT-NOTES.md section 4).
@@ -115,6 +116,11 @@ func CreateBody(body []byte, now time.Time) Verdict { return checkBody(body, tru
 func UpdateBody(body []byte, now time.Time) Verdict { return checkBody(body, false, now) }
 
 func checkBody(body []byte, create bool, now time.Time) Verdict {
+	if json.Valid(body) && !utf8.Valid(body) {
+		// JSON must be UTF-8 (RFC 8259), yet many decoders replace bad bytes
+		// instead of refusing them: either answer is defensible.
+		return Verdict{Unpinned: "invalid UTF-8 inside a JSON string"}
+	}
 	fields, err := decodeObject(body)
 	if err != nil {
 		var notObject errNotObject
@@ -156,6 +162,12 @@ func checkBody(body []byte, create bool, now time.Time) Verdict {
 		known[m.name] = true
 		raw, ok := fields[m.name]
 		if !ok {
+			if k := caseVariant(fields, m.name); k != "" {
+				// encoding/json and other decoders match keys regardless
+				// of case, so "Permit" may well be read as permit.
+				unpinned = append(unpinned, "field "+k+" spelled in another case")
+				continue
+			}
 			broken[m.missing] = true
 			continue
 		}
@@ -187,11 +199,21 @@ func checkBody(body []byte, create bool, now time.Time) Verdict {
 		}
 	}
 	for name := range fields {
-		if !known[name] {
+		if !known[name] && caseVariant(known, name) == "" {
 			unpinned = append(unpinned, "extra field "+name)
 		}
 	}
 	return verdict(broken, strings.Join(unpinned, "; "))
+}
+
+// caseVariant returns a key of m that equals name but for case, if any.
+func caseVariant[V any](m map[string]V, name string) string {
+	for k := range m {
+		if k != name && strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return ""
 }
 
 type errNotObject struct{}

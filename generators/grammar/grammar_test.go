@@ -173,6 +173,9 @@ func TestBodies(t *testing.T) {
 		{`{"access_domain":"demo","permit":"read","deadline":"forever"}`, false, "", true},
 		{`{"permit":"Read","deadline":"forever"}`, false, "", true},
 		{`{"permit":"read","permit":"write","deadline":"forever"}`, false, "", true},
+		{`{"Permit":"read","deadline":"forever"}`, false, "", true},
+		{`{"permit":"read","DeadLine":"forever"}`, false, "", true},
+		{"{\"permit\":\"read\",\"deadline\":\"forever\",\"description\":\"\xff\"}", false, "", true},
 		{`{"permit":"read","deadline":"forever","description":"` + strings.Repeat("x", 65) + `"}`, false, "", true},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,300 @@
+package generators
+
+import (
+	"math/rand"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+
+	"github.com/swr-conformance/swr-conformance/generators/grammar"
+)
+
+const testSamples = 3000
+
+// atLeast is the share of samples (1%) a boundary feature must reach.
+const atLeast = testSamples / 100
+
+// samplesOf draws testSamples strings with a fixed seed and sizes 0..100, and
+// checks the properties every class promises: each sample and boundary entry
+// holds, and each result shrinks with gen.StringShrinker.
+func samplesOf(t *testing.T, in Inputs) []string {
+	t.Helper()
+	p := gopter.DefaultGenParameters()
+	p.Rng = rand.New(rand.NewSource(20261123))
+	stringShrinker := reflect.ValueOf(gopter.Shrinker(gen.StringShrinker)).Pointer()
+	out := make([]string, testSamples)
+	bad := 0
+	for i := range out {
+		res := in.Gen(p.WithSize(i % 101))
+		v, ok := res.Retrieve()
+		if !ok {
+			t.Fatalf("%s: sample %d not retrievable", in.Label, i)
+		}
+		if reflect.ValueOf(res.Shrinker).Pointer() != stringShrinker {
+			t.Fatalf("%s: sample %d does not shrink with gen.StringShrinker", in.Label, i)
+		}
+		out[i] = v.(string)
+		if !in.Holds(out[i]) && bad < 5 {
+			bad++
+			t.Errorf("%s: sample %s does not hold", in.Label, grammar.Describe(out[i]))
+		}
+	}
+	if len(in.Boundary) == 0 {
+		t.Errorf("%s: no boundary cases", in.Label)
+	}
+	for _, s := range in.Boundary {
+		if !in.Holds(s) {
+			t.Errorf("%s: boundary %s does not hold", in.Label, grammar.Describe(s))
+		}
+	}
+	return out
+}
+
+type nameClass struct {
+	spec nameSpec
+	in   Inputs
+}
+
+func nameClasses() []nameClass {
+	cs := []nameClass{{namespaceSpec, ValidNamespaces()}, {repositorySpec, ValidRepositories()}}
+	for _, r := range NamespaceRules() {
+		cs = append(cs, nameClass{namespaceSpec, InvalidNamespaces(r)})
+	}
+	for _, r := range RepositoryRules() {
+		cs = append(cs, nameClass{repositorySpec, InvalidRepositories(r)})
+	}
+	return cs
+}
+
+func count(xs []string, f func(string) bool) int {
+	n := 0
+	for _, x := range xs {
+		if f(x) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestNameRules(t *testing.T) {
+	if len(NamespaceRules()) != 6 || len(RepositoryRules()) != 6 {
+		t.Fatalf("rules: %v / %v", NamespaceRules(), RepositoryRules())
+	}
+	for _, bad := range []func(){
+		func() { InvalidNamespaces(grammar.NSEmpty) },
+		func() { InvalidNamespaces(grammar.RepoTooLong) },
+		func() { InvalidRepositories(grammar.RepoEmpty) },
+		func() { InvalidRepositories(grammar.BodyMalformed) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("a rule without a generator did not panic")
+				}
+			}()
+			bad()
+		}()
+	}
+}
+
+// The features each class exists to reach, each in at least 1% of samples
+// (or, for sets of characters and pairs, each member at least once).
+func TestNameCoverage(t *testing.T) {
+	for _, c := range nameClasses() {
+		k, in := c.spec, c.in
+		samples := samplesOf(t, in)
+		need := func(what string, f func(string) bool) {
+			t.Helper()
+			if n := count(samples, f); n < atLeast {
+				t.Errorf("%s: %s in %d of %d samples, want ≥ %d", in.Label, what, n, testSamples, atLeast)
+			}
+		}
+		lenIs := func(n int) func(string) bool { return func(s string) bool { return len(s) == n } }
+		switch in.Label {
+		case "valid " + k.what:
+			need("length 1", lenIs(1))
+			need("maximum length", lenIs(k.maxLen))
+			for _, sep := range k.seps {
+				need("separator "+string(sep), func(s string) bool { return strings.ContainsRune(s, sep) })
+			}
+			need(`"__"`, func(s string) bool { return strings.Contains(s, "__") })
+			need("digits", func(s string) bool { return strings.ContainsAny(s, digitChars) })
+			if k.repository {
+				need("≥ 2 '/'", func(s string) bool { return strings.Count(s, "/") >= 2 })
+				need("digit first", func(s string) bool { return strings.IndexByte(digitChars, s[0]) >= 0 })
+			}
+		case string(k.tooLong):
+			need("length max+1", lenIs(k.maxLen+1))
+			need("length ≥ 2·max", func(s string) bool { return len(s) >= 2*k.maxLen })
+		default:
+			need("maximum length", lenIs(k.maxLen))
+		}
+		switch in.Label {
+		case string(k.firstChar), string(k.lastChar):
+			atEdge := strings.HasSuffix
+			if in.Label == string(k.firstChar) {
+				atEdge = strings.HasPrefix
+			}
+			for _, tok := range k.edgeTokens() {
+				need("edge "+tok, func(s string) bool { return atEdge(s, tok) })
+			}
+			if in.Label == string(k.firstChar) && !k.repository {
+				need("digit first", func(s string) bool { return strings.IndexByte(digitChars, s[0]) >= 0 })
+				need("length 1", lenIs(1))
+			}
+		case string(grammar.NameInvalidChar):
+			upper, punct := k.badChars()
+			need("upper case", func(s string) bool { return strings.ContainsAny(s, upper) })
+			need("punctuation", func(s string) bool { return strings.ContainsAny(s, punct) })
+			need("length 3", lenIs(3))
+			for _, c := range upper + punct {
+				if count(samples, func(s string) bool { return strings.ContainsRune(s, c) }) == 0 {
+					t.Errorf("%s: %q never drawn", in.Label, c)
+				}
+			}
+			if k.repository && strings.Contains(punct, "$") || strings.ContainsAny(punct, `/?#%\ `) {
+				t.Errorf("%s: structural characters among %q", in.Label, punct)
+			}
+		case string(grammar.NameAdjacentSeparators):
+			for _, p := range k.sepPairs() {
+				if count(samples, func(s string) bool { return strings.Contains(s, p) }) == 0 {
+					t.Errorf("%s: pair %q never drawn", in.Label, p)
+				}
+			}
+			need("run of ≥ 3", func(s string) bool { return strings.ContainsAny(s, k.seps) && longestSepRun(s) >= 3 })
+			need("length 4", lenIs(4))
+		case string(grammar.NameTripleUnderscore):
+			need("length 5", lenIs(5))
+			need(`"____"`, func(s string) bool { return strings.Contains(s, "____") })
+		}
+	}
+}
+
+func longestSepRun(s string) int {
+	best, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if isSep(s[i]) {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
+}
+
+// shrinkToFixedPoint shrinks as the runner does: keep the first shrunk value
+// that still holds, until none does.
+func shrinkToFixedPoint(s string, holds func(string) bool) string {
+	for {
+		next, ok := gen.StringShrinker(s).Filter(func(v interface{}) bool { return holds(v.(string)) })()
+		if !ok {
+			return s
+		}
+		s = next.(string)
+	}
+}
+
+func TestNameShrinking(t *testing.T) {
+	for _, c := range nameClasses() {
+		in := c.in
+		p := gopter.DefaultGenParameters()
+		p.Rng = rand.New(rand.NewSource(7))
+		for i := 0; i < 50; i++ {
+			s := in.Gen(p).Result.(string)
+			got := shrinkToFixedPoint(s, in.Holds)
+			if !in.Holds(got) {
+				t.Errorf("%s: %q shrank to %q, which does not hold", in.Label, s, got)
+			}
+			if in.Label == string(c.spec.tooLong) && len(got) != c.spec.maxLen+1 {
+				t.Errorf("%s: %q shrank to length %d, want %d", in.Label, s, len(got), c.spec.maxLen+1)
+			}
+		}
+	}
+}
+
+func TestStructureBreakingNames(t *testing.T) {
+	for _, repo := range []bool{false, true} {
+		k := namespaceSpec
+		if repo {
+			k = repositorySpec
+		}
+		for _, s := range StructureBreakingNames(repo) {
+			if grammar.OrdinarySegment(k.wire(s)) || k.check(s).Valid() {
+				t.Errorf("%s %q: ordinary segment or valid", k.what, s)
+			}
+		}
+	}
+}
+
+// TestDistribution logs, per class, what the generators actually draw.
+// Run with -v to read it.
+func TestDistribution(t *testing.T) {
+	type feature struct {
+		name string
+		f    func(string) bool
+	}
+	logClass := func(in Inputs, lengthOf func(string) int, fs ...feature) {
+		samples := samplesOf(t, in)
+		lens := make([]int, len(samples))
+		for i, s := range samples {
+			lens[i] = lengthOf(s)
+		}
+		sort.Ints(lens)
+		var b strings.Builder
+		for _, f := range fs {
+			b.WriteString(" " + f.name + "=" + strconv.Itoa(count(samples, f.f)))
+		}
+		t.Logf("%-28s n=%d boundary=%d len min/med/max=%d/%d/%d%s", in.Label, len(samples), len(in.Boundary),
+			lens[0], lens[len(lens)/2], lens[len(lens)-1], b.String())
+	}
+	has := func(sub string) feature {
+		return feature{sub, func(s string) bool { return strings.Contains(s, sub) }}
+	}
+	for _, c := range nameClasses() {
+		k := c.spec
+		fs := []feature{
+			{"len1", func(s string) bool { return len(s) == 1 }},
+			{"lenMax", func(s string) bool { return len(s) == k.maxLen }},
+			{"lenMax+1", func(s string) bool { return len(s) == k.maxLen+1 }},
+			has("."), has("-"), has("_"), has("__"), has("___"),
+			{"digit1st", func(s string) bool { return s != "" && strings.IndexByte(digitChars, s[0]) >= 0 }},
+			{"upper", func(s string) bool { return strings.ContainsAny(s, upperChars) }},
+		}
+		if k.repository {
+			fs = append(fs, has("/"), feature{"≥2/", func(s string) bool { return strings.Count(s, "/") >= 2 }})
+		}
+		_, punct := k.badChars()
+		fs = append(fs, feature{"punct", func(s string) bool { return strings.ContainsAny(s, punct) }})
+		logClass(c.in, func(s string) int { return len(s) }, fs...)
+	}
+	logClass(ValidDeadlines(), func(s string) int { return len(s) },
+		feature{"forever", func(s string) bool { return s == grammar.Forever }},
+		feature{"noFrac", func(s string) bool { return len(s) == 20 }},
+		feature{"frac9", func(s string) bool { return len(s) == 30 }},
+		has("-02-29"), has("-31T"), has("T23:59:59"), has("T00:00:00"), has("2040-"), has("2099-"))
+	logClass(ValidDescriptions(), utf8.RuneCountInString,
+		feature{"empty", func(s string) bool { return s == "" }},
+		feature{"len64", func(s string) bool { return utf8.RuneCountInString(s) == grammar.DescriptionPinnedLen }},
+		feature{"nonASCII", func(s string) bool { return utf8.RuneCountInString(s) != len(s) }},
+		feature{"jsonSpecial", func(s string) bool { return strings.ContainsAny(s, "\"\\/\n") }})
+	bodyFeatures := []feature{
+		{"empty", func(s string) bool { return strings.TrimSpace(s) == "" }},
+		{"indented", func(s string) bool { return strings.Contains(s, "\n  ") || strings.Contains(s, "\n\t") }},
+		has(`"description"`), has("null"), has("["), has(`":{`),
+	}
+	for _, r := range CreateBodyRules() {
+		logClass(InvalidCreateBodies(r, testAccount), func(s string) int { return len(s) }, bodyFeatures...)
+	}
+	for _, r := range UpdateBodyRules() {
+		in := InvalidUpdateBodies(r)
+		in.Label = "update " + in.Label
+		logClass(in, func(s string) int { return len(s) }, bodyFeatures...)
+	}
+}

@@ -1,0 +1,113 @@
+package generators
+
+import (
+	"errors"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// tooLong is a small class for testing the runner: strings of 'a' longer
+// than 8, drawn between 9 and 40 characters.
+func tooLong() Inputs {
+	return Inputs{
+		Label: "too-long",
+		Gen: mix(choice{1, func(r *rand.Rand) string {
+			return strings.Repeat("a", 9+r.Intn(32))
+		}}),
+		Holds: func(s string) bool { return len(s) > 8 && strings.Trim(s, "a") == "" },
+	}
+}
+
+func TestSeedForIsStablePerSpec(t *testing.T) {
+	if SeedFor(1, "spec A") != SeedFor(1, "spec A") {
+		t.Fatal("same run seed and spec gave different seeds")
+	}
+	if SeedFor(1, "spec A") == SeedFor(1, "spec B") || SeedFor(1, "spec A") == SeedFor(2, "spec A") {
+		t.Fatal("different specs or runs share a seed")
+	}
+	if SeedFor(7, "x") < 0 {
+		t.Fatal("seed must be non-negative")
+	}
+}
+
+// One seed replays the same inputs in the same order.
+func TestCheckIsReproducible(t *testing.T) {
+	record := func(seed int64) []string {
+		var seen []string
+		Check(Params{Seed: seed, Cases: 30}, tooLong(), func(s string) error { seen = append(seen, s); return nil })
+		return seen
+	}
+	a, b, c := record(42), record(42), record(43)
+	if strings.Join(a, ",") != strings.Join(b, ",") {
+		t.Fatal("the same seed gave different inputs")
+	}
+	if strings.Join(a, ",") == strings.Join(c, ",") {
+		t.Fatal("different seeds gave the same inputs")
+	}
+	if len(a) != 30 {
+		t.Fatalf("checked %d inputs, want 30", len(a))
+	}
+}
+
+// A failure shrinks to the smallest input that is still in the class: for a
+// length rule, exactly the boundary. Shrunk candidates outside the class are
+// never checked, so they can never become the counterexample.
+func TestCheckShrinksHonestly(t *testing.T) {
+	var outside []string
+	in := tooLong()
+	out := Check(Params{Seed: 1, Cases: 20}, in, func(s string) error {
+		if !in.Holds(s) {
+			outside = append(outside, s)
+		}
+		return errors.New("server accepted " + s)
+	})
+	if out.Failure == nil {
+		t.Fatal("no failure reported")
+	}
+	if out.Failure.Shrunk != strings.Repeat("a", 9) {
+		t.Fatalf("shrunk to %q, want the 9-character boundary", out.Failure.Shrunk)
+	}
+	if len(outside) > 0 {
+		t.Fatalf("checked inputs outside the class: %q", outside)
+	}
+	if !strings.Contains(out.Failure.Err.Error(), "server accepted aaaaaaaaa") {
+		t.Fatalf("the error is not the shrunk input's: %v", out.Failure.Err)
+	}
+	if out.Tried != 1 || out.Failure.Original == "" || out.Failure.Seed != 1 {
+		t.Fatalf("outcome %+v", out)
+	}
+}
+
+func TestCheckBoundaryFirst(t *testing.T) {
+	in := tooLong()
+	in.Boundary = []string{"aaaaaaaaa", "aaaaaaaaaa"}
+	var seen []string
+	out := Check(Params{Seed: 1, Cases: 5}, in, func(s string) error {
+		seen = append(seen, s)
+		if s == "aaaaaaaaaa" {
+			return errors.New("boom")
+		}
+		return nil
+	})
+	if out.Failure == nil || !out.Failure.Boundary || out.Failure.Shrunk != "aaaaaaaaaa" || len(seen) != 2 {
+		t.Fatalf("outcome %+v, seen %q", out, seen)
+	}
+	// A boundary case outside its class is a suite defect, never sent.
+	in.Boundary = []string{"short"}
+	out = Check(Params{Seed: 1, Cases: 5}, in, func(string) error { t.Fatal("sent"); return nil })
+	if out.Problem == nil {
+		t.Fatal("a boundary case outside its class was not reported")
+	}
+}
+
+// A generator that cannot produce its class is reported as a suite defect,
+// not as a pass or a verdict.
+func TestCheckReportsExhaustion(t *testing.T) {
+	in := tooLong()
+	in.Holds = func(string) bool { return false }
+	out := Check(Params{Seed: 1, Cases: 10}, in, func(string) error { return nil })
+	if out.Problem == nil || out.Failure != nil {
+		t.Fatalf("outcome %+v", out)
+	}
+}

@@ -1,0 +1,106 @@
+package swrclient
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// The operations of CONTRACT-NOTES.md section 1, as the suite uses them.
+
+// CreateShare sends POST .../access-domains with body.
+func (c *Client) CreateShare(ctx context.Context, ns, repo string, body []byte, opts ...Option) *Exchange {
+	return c.Do(ctx, apply(Request{Method: http.MethodPost, Path: SharesPath(ns, repo), Body: body}, opts))
+}
+
+// UpdateShare sends PATCH .../access-domains/{account} with body.
+func (c *Client) UpdateShare(ctx context.Context, ns, repo, account string, body []byte, opts ...Option) *Exchange {
+	return c.Do(ctx, apply(Request{Method: http.MethodPatch, Path: SharePath(ns, repo, account), Body: body}, opts))
+}
+
+// DeleteShare sends DELETE .../access-domains/{account}.
+func (c *Client) DeleteShare(ctx context.Context, ns, repo, account string) *Exchange {
+	return c.Do(ctx, Request{Method: http.MethodDelete, Path: SharePath(ns, repo, account)})
+}
+
+// ShowShare sends GET .../access-domains/{account}.
+func (c *Client) ShowShare(ctx context.Context, ns, repo, account string) *Exchange {
+	return c.Do(ctx, Request{Method: http.MethodGet, Path: SharePath(ns, repo, account)})
+}
+
+// ListShares sends GET .../access-domains.
+func (c *Client) ListShares(ctx context.Context, ns, repo string) *Exchange {
+	return c.Do(ctx, Request{Method: http.MethodGet, Path: SharesPath(ns, repo)})
+}
+
+// CreateNamespace sends POST /v2/manage/namespaces.
+func (c *Client) CreateNamespace(ctx context.Context, ns string) *Exchange {
+	body, _ := json.Marshal(map[string]string{"namespace": ns})
+	return c.Do(ctx, Request{Method: http.MethodPost, Path: NamespacesPath(), Body: body})
+}
+
+// DeleteNamespace sends DELETE /v2/manage/namespaces/{ns}.
+func (c *Client) DeleteNamespace(ctx context.Context, ns string) *Exchange {
+	return c.Do(ctx, Request{Method: http.MethodDelete, Path: NamespacePath(ns)})
+}
+
+// CreateRepository sends POST .../namespaces/{ns}/repos for a private repository.
+func (c *Client) CreateRepository(ctx context.Context, ns, repo string) *Exchange {
+	body, _ := json.Marshal(map[string]any{"repository": repo, "category": "other", "description": "", "is_public": false})
+	return c.Do(ctx, Request{Method: http.MethodPost, Path: RepositoriesPath(ns), Body: body})
+}
+
+// DeleteRepository sends DELETE .../namespaces/{ns}/repos/{repo}.
+func (c *Client) DeleteRepository(ctx context.Context, ns, repo string) *Exchange {
+	return c.Do(ctx, Request{Method: http.MethodDelete, Path: RepositoryPath(ns, repo)})
+}
+
+// Option changes one aspect of a create or update request.
+type Option func(*Request)
+
+// WithAuth sends the given credential instead of the configured token.
+func WithAuth(a Auth) Option { return func(r *Request) { r.Auth = a } }
+
+// WithContentType sends the given Content-Type.
+func WithContentType(ct string) Option { return func(r *Request) { r.ContentType = ct } }
+
+func apply(r Request, opts []Option) Request {
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
+}
+
+// Share is a share object as show and list return it.
+type Share struct {
+	Namespace    string `json:"namespace"`
+	Repository   string `json:"repository"`
+	AccessDomain string `json:"access_domain"`
+	Permit       string `json:"permit"`
+	Deadline     string `json:"deadline"`
+	Description  string `json:"description"`
+	Status       bool   `json:"status"`
+	Exist        *bool  `json:"exist,omitempty"`
+}
+
+// DecodeShow reads a show answer: the share, and whether it exists.
+func DecodeShow(ex *Exchange) (Share, bool, error) {
+	var s Share
+	if err := json.Unmarshal(ex.RespBody, &s); err != nil {
+		return s, false, fmt.Errorf("the show answer is not a share object: %v", err)
+	}
+	if s.Exist == nil {
+		return s, false, fmt.Errorf(`the show answer has no "exist" field`)
+	}
+	return s, *s.Exist, nil
+}
+
+// DecodeList reads a list answer.
+func DecodeList(ex *Exchange) ([]Share, error) {
+	var list []Share
+	if err := json.Unmarshal(ex.RespBody, &list); err != nil {
+		return nil, fmt.Errorf("the list answer is not a JSON array of share objects: %v", err)
+	}
+	return list, nil
+}
