@@ -1,0 +1,188 @@
+// Package e2e runs the shipped binaries as a vendor would: the compiled suite
+// against the reference server started as a separate program on loopback.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// binaries builds bin/swr-conformance and bin/swr-refserver once per test run.
+var binaries = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "swr-e2e-")
+	if err != nil {
+		return "", err
+	}
+	root := moduleRoot()
+	for _, args := range [][]string{
+		{"test", "-c", "-o", filepath.Join(dir, "swr-conformance"), "./suites"},
+		{"build", "-o", filepath.Join(dir, "swr-refserver"), "./cmd/swr-refserver"},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", &buildError{args, string(out), err}
+		}
+	}
+	return dir, nil
+})
+
+type buildError struct {
+	args []string
+	out  string
+	err  error
+}
+
+func (e *buildError) Error() string {
+	return "go " + strings.Join(e.args, " ") + ": " + e.err.Error() + "\n" + e.out
+}
+
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func bin(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binaries")
+	}
+	dir, err := binaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// startRefserver runs swr-refserver on a free loopback port and returns its URL.
+func startRefserver(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-refserver"), append([]string{"-listen", "127.0.0.1:0", "-quiet"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("swr-refserver printed no address: %v", err)
+	}
+	const prefix = "swr-refserver listening on "
+	if !strings.HasPrefix(line, prefix) {
+		t.Fatalf("unexpected first line: %q", line)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(line, prefix))
+}
+
+// runSuite runs the compiled suite with env and returns its exit code and output.
+func runSuite(t *testing.T, dir string, env []string, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-conformance"), args...)
+	cmd.Env = append(cleanEnv(), env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, string(out)
+}
+
+// cleanEnv is the environment without any SWR_* setting of the caller.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SWR_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+const token = "e2e-token-4f1c9a"
+
+func TestCompiledSuitePassesStandaloneServer(t *testing.T) {
+	dir := bin(t)
+	url := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app")
+	common := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2"}
+	for name, env := range map[string][]string{
+		"existing fixture": append(common, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_PROVISION=false"),
+		"provisioning":     append(common, "SWR_PROVISION=true"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out := runSuite(t, dir, env)
+			if code != 0 || !strings.Contains(out, "VERDICT: the target conforms") {
+				t.Fatalf("exit %d, want 0 and a conforming verdict:\n%s", code, tail(out))
+			}
+			if strings.Contains(out, token) {
+				t.Fatal("the token appears in the suite's output")
+			}
+		})
+	}
+}
+
+func TestCompiledSuiteFailsFaultyServer(t *testing.T) {
+	dir := bin(t)
+	url := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app", "-fault", "update-200")
+	code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1",
+		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}, "-ginkgo.label-filter=UPDATE-201")
+	if code == 0 || !strings.Contains(out, "VERDICT: the target does NOT conform") || !strings.Contains(out, "rule UPDATE-201") {
+		t.Fatalf("exit %d, want a failing verdict naming UPDATE-201:\n%s", code, tail(out))
+	}
+	if strings.Contains(out, token) {
+		t.Fatal("the token appears in the suite's output")
+	}
+}
+
+// Bad settings and unreachable targets end the run before any spec with one
+// message that names what to fix.
+func TestCompiledSuiteRefusesBadSetup(t *testing.T) {
+	dir := bin(t)
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"token missing", []string{"SWR_ENDPOINT=http://127.0.0.1:1", "SWR_SHARE_ACCOUNTS=a", "SWR_NAMESPACE=ns", "SWR_REPOSITORY=r"}, "SWR_TOKEN is required"},
+		{"unreachable", []string{"SWR_ENDPOINT=http://127.0.0.1:1", "SWR_TOKEN=x", "SWR_SHARE_ACCOUNTS=a", "SWR_NAMESPACE=ns", "SWR_REPOSITORY=r"}, "cannot reach SWR_ENDPOINT=http://127.0.0.1:1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runSuite(t, dir, tc.env)
+			if code != 2 || !strings.Contains(out, tc.want) || strings.Contains(out, "FAIL!") || strings.Count(out, "\n") > 6 {
+				t.Fatalf("exit %d, want 2 and one message containing %q:\n%s", code, tc.want, out)
+			}
+		})
+	}
+	t.Run("wrong token", func(t *testing.T) {
+		url := startRefserver(t, dir, "-token", token, "-namespace", "ns", "-repository", "r")
+		code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=not-it", "SWR_SHARE_ACCOUNTS=a", "SWR_NAMESPACE=ns", "SWR_REPOSITORY=r"})
+		if code != 2 || !strings.Contains(out, "refused the token (401): check SWR_TOKEN") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+	})
+}
+
+func tail(s string) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 80 {
+		lines = lines[len(lines)-80:]
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,10 @@
+// Package suites holds the conformance specs of the image-sharing API: share
+// an image with an account (POST .../access-domains) and update that share
+// (PATCH .../access-domains/{account}).
+//
+// The specs live in this package's test files. Run them with `make
+// conformance` or `go test ./suites/...`, or compile them into a binary with
+// `go test -c` (`make build` writes bin/swr-conformance). The target is
+// configured by SWR_* environment variables or their -swr.* flags; see the
+// README.
+package suites

@@ -1,0 +1,168 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/target"
+	"github.com/swr-conformance/swr-conformance/generators"
+	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/swrclient"
+)
+
+// operation sends a create or an update in which one name is replaced.
+type operation struct {
+	name  string // "create" or "update"
+	label string
+	send  func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange
+}
+
+var operations = []operation{
+	{"create", "create", func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
+		ex := tgt.Client.CreateShare(ctx, ns, repo, validBody(s, grammar.Forever, "").CreateJSON())
+		if ns == s.Namespace && repo == s.Repository {
+			undoCreate(ctx, s, ex)
+		}
+		return ex
+	}},
+	{"update", "update", func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
+		return tgt.Client.UpdateShare(ctx, ns, repo, s.Account, validBody(s, future, "").UpdateJSON())
+	}},
+}
+
+// nameKind is the namespace or the repository of a request.
+type nameKind struct {
+	what       string
+	repository bool
+	rules      []grammar.Rule
+	invalid    func(grammar.Rule) generators.Inputs
+	// replace puts name in the place of this kind, keeping the slot's other name.
+	replace func(s *target.Slot, name string) (ns, repo string)
+}
+
+var nameKinds = []nameKind{
+	{"namespace", false, generators.NamespaceRules(), generators.InvalidNamespaces,
+		func(s *target.Slot, name string) (string, string) { return name, s.Repository }},
+	{"repository", true, generators.RepositoryRules(), generators.InvalidRepositories,
+		func(s *target.Slot, name string) (string, string) { return s.Namespace, name }},
+}
+
+var _ = Describe("Names in the path", Label("names"), func() {
+	for _, op := range operations {
+		for _, kind := range nameKinds {
+			for _, rule := range kind.rules {
+				req := NameRequirements[kind.repository][rule]
+				It(specName(req, op.name+", property: "+string(rule)), labels([]string{op.label, "property"}, req), func(ctx SpecContext) {
+					s := lease(ctx)
+					checkProperty(kind.invalid(rule), func(name string) error {
+						ns, repo := kind.replace(s, name)
+						return statusError(req, op.send(ctx, s, ns, repo), http.StatusBadRequest)
+					})
+				})
+			}
+
+			It(specName(NamesStructure, op.name+", "+kind.what), labels([]string{op.label}, NamesStructure), func(ctx SpecContext) {
+				s := lease(ctx)
+				var errs []string
+				for _, name := range generators.StructureBreakingNames(kind.repository) {
+					ns, repo := kind.replace(s, name)
+					ex := op.send(ctx, s, ns, repo)
+					if err := classError(NamesStructure, ex, 300, 499, "not 2xx and not 5xx (a router may answer 3xx, 400, 404 or 405 first)"); err != nil {
+						errs = append(errs, fmt.Sprintf("%s %q:\n%v", kind.what, name, err))
+					}
+				}
+				if len(errs) > 0 {
+					Fail(strings.Join(errs, "\n\n"))
+				}
+			})
+
+			It(specName(MissingName, op.name+", a valid "+kind.what+" that does not exist"), labels([]string{op.label}, MissingName), func(ctx SpecContext) {
+				s := lease(ctx)
+				missing := tgt.Prefix + "-missing" // valid, and never created by anyone but this run
+				ns, repo := kind.replace(s, missing)
+				must(classError(MissingName, op.send(ctx, s, ns, repo), 400, 499, "a 4xx status"))
+			})
+		}
+	}
+
+	Context("valid names, created on the target and shared", Label("provisioning"), func() {
+		BeforeEach(func() {
+			if !tgt.Config.Provision {
+				Skip("needs SWR_PROVISION=true: valid names can only be tried on namespaces and repositories the suite creates")
+			}
+		})
+
+		It(specName(NamesValid, "repositories: boundary lengths, every separator, '__', nested, digit first"), labels([]string{"create", "update"}, NamesValid), func(ctx SpecContext) {
+			in := generators.ValidRepositories()
+			var errs []string
+			for _, repo := range in.Boundary {
+				if err := shareOnNewName(ctx, tgt.Namespace, repo, false); err != nil {
+					errs = append(errs, err.Error())
+				}
+			}
+			if len(errs) > 0 {
+				Fail(strings.Join(errs, "\n\n"))
+			}
+		})
+
+		It(specName(NamesValid, "namespaces: boundary lengths, every separator, '__'"), labels([]string{"create", "update"}, NamesValid), func(ctx SpecContext) {
+			var errs []string
+			for _, ns := range validNamespacesToCreate() {
+				if err := shareOnNewName(ctx, ns, "app", true); err != nil {
+					errs = append(errs, err.Error())
+				}
+			}
+			if len(errs) > 0 {
+				Fail(strings.Join(errs, "\n\n"))
+			}
+		})
+	})
+})
+
+// validNamespacesToCreate lists valid namespace names the run may create.
+// Namespaces are global on a real registry, so there every name carries the
+// run's prefix (which rules out single characters); on the embedded server
+// the generator's boundary names are used as they are.
+func validNamespacesToCreate() []string {
+	if tgt.Embedded() {
+		return generators.ValidNamespaces().Boundary
+	}
+	p := tgt.Prefix
+	long := p + "-" + strings.Repeat("x", grammar.NamespaceMaxLen-len(p)-2) + "9"
+	return []string{p + "__a", p + ".b-c_d", long}
+}
+
+// shareOnNewName creates the namespace (if newNamespace) and repository,
+// shares it, updates the share, and removes all three. A refusal of the valid
+// name at any step is a failure of the name rules.
+func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) error {
+	req := NamesValid
+	if newNamespace {
+		ex := tgt.CreateNamespace(ctx, ns)
+		if ex.Err == nil && ex.Status == http.StatusConflict {
+			return nil // taken by someone else on a shared registry: nothing to learn here
+		}
+		if err := statusError(req, ex, http.StatusCreated); err != nil {
+			return fmt.Errorf("creating valid namespace %s:\n%v", grammar.Describe(ns), err)
+		}
+		defer tgt.Remove(ctx, ns, "")
+	}
+	if err := statusError(req, tgt.CreateRepository(ctx, ns, repo), http.StatusCreated); err != nil {
+		return fmt.Errorf("creating valid repository %s in %s:\n%v", grammar.Describe(repo), ns, err)
+	}
+	defer tgt.Remove(ctx, ns, repo)
+	account := tgt.Config.Accounts[0]
+	body := generators.Body{AccessDomain: account, Permit: grammar.ReadPermit, Deadline: grammar.Forever}
+	if err := statusError(req, tgt.Client.CreateShare(ctx, ns, repo, body.CreateJSON()), http.StatusCreated); err != nil {
+		return fmt.Errorf("sharing %s/%s:\n%v", ns, repo, err)
+	}
+	defer tgt.Client.DeleteShare(ctx, ns, repo, account)
+	if err := statusError(req, tgt.Client.UpdateShare(ctx, ns, repo, account, body.UpdateJSON()), http.StatusCreated); err != nil {
+		return fmt.Errorf("updating the share of %s/%s:\n%v", ns, repo, err)
+	}
+	return nil
+}
