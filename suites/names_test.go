@@ -124,16 +124,17 @@ var _ = Describe("Names in the path", Label("names"), func() {
 })
 
 // validNamespacesToCreate lists valid namespace names the run may create.
-// Namespaces are global on a real registry, so there every name carries the
-// run's prefix (which rules out single characters); on the embedded server
-// the generator's boundary names are used as they are.
+// Namespaces are global on a real registry, so there the names carry the
+// run's prefix, except one single-character name, which cannot: it is
+// created and removed within the spec, and skipped if someone holds it. On
+// the embedded server every boundary name of the generator is used.
 func validNamespacesToCreate() []string {
 	if tgt.Embedded() {
 		return generators.ValidNamespaces().Boundary
 	}
 	p := tgt.Prefix
 	long := p + "-" + strings.Repeat("x", grammar.NamespaceMaxLen-len(p)-2) + "9"
-	return []string{p + "__a", p + ".b-c_d", long}
+	return []string{p + "__a", p + ".b-c_d", p + "-0", long, "q"}
 }
 
 // shareOnNewName creates the namespace (if newNamespace) and repository,

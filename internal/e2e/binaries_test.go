@@ -8,47 +8,23 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/selftest"
 )
 
-// binaries builds bin/swr-conformance and bin/swr-refserver once per test run.
+// binaries builds the suite and the reference server once per test run.
 var binaries = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "swr-e2e-")
 	if err != nil {
 		return "", err
 	}
-	root := moduleRoot()
-	for _, args := range [][]string{
-		{"test", "-c", "-o", filepath.Join(dir, "swr-conformance"), "./suites"},
-		{"build", "-o", filepath.Join(dir, "swr-refserver"), "./cmd/swr-refserver"},
-	} {
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", &buildError{args, string(out), err}
-		}
-	}
-	return dir, nil
+	_, _, err = selftest.Build(dir)
+	return dir, err
 })
-
-type buildError struct {
-	args []string
-	out  string
-	err  error
-}
-
-func (e *buildError) Error() string {
-	return "go " + strings.Join(e.args, " ") + ": " + e.err.Error() + "\n" + e.out
-}
-
-func moduleRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
 
 func bin(t *testing.T) string {
 	t.Helper()

@@ -7,9 +7,34 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// seen records what a test server received; handlers run on their own
+// goroutines, so it is locked.
+type seen struct {
+	mu                    sync.Mutex
+	path, body, ct, token string
+	hasToken              bool
+	tokens                []string
+}
+
+func (s *seen) record(r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.path, s.body, s.ct = r.RequestURI, string(b), r.Header.Get(HeaderContentType)
+	s.tokens, s.hasToken = r.Header[HeaderToken]
+	s.token = r.Header.Get(HeaderToken)
+}
+
+func (s *seen) get() seen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return seen{path: s.path, body: s.body, ct: s.ct, token: s.token, hasToken: s.hasToken, tokens: s.tokens}
+}
 
 func TestPaths(t *testing.T) {
 	tests := map[string]string{
@@ -33,13 +58,13 @@ func TestPaths(t *testing.T) {
 // The path the server receives is byte for byte the one built: Go's client
 // must not re-encode or resolve it.
 func TestPathOnTheWire(t *testing.T) {
-	var got string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.RequestURI }))
+	var rec seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
 	c := New(srv.URL, "tok", time.Second)
 	for _, p := range []string{SharesPath(".", ".."), SharesPath("a b", "a?b#c%d"), SharesPath("ns", "team/app"), SharesPath("A@b!$&'()*+,;=:", "x")} {
 		c.Do(context.Background(), Request{Method: http.MethodGet, Path: p})
-		if got != p {
+		if got := rec.get().path; got != p {
 			t.Errorf("sent %s, server saw %s", p, got)
 		}
 	}
@@ -66,11 +91,8 @@ func TestRedirectNotFollowedAndBodyCapped(t *testing.T) {
 }
 
 func TestCredentialsSent(t *testing.T) {
-	var hdr []string
-	var present bool
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hdr, present = r.Header[HeaderToken]
-	}))
+	var rec seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
 	c := New(srv.URL, "tok", time.Second)
 	for _, tc := range []struct {
@@ -79,8 +101,9 @@ func TestCredentialsSent(t *testing.T) {
 		value   string
 	}{{AuthToken, true, "tok"}, {AuthMissing, false, ""}, {AuthEmpty, true, ""}, {AuthWrong, true, WrongToken}} {
 		c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/", Auth: tc.auth})
-		if present != tc.present || (present && hdr[0] != tc.value) {
-			t.Errorf("auth %d: header present=%v %q", tc.auth, present, hdr)
+		got := rec.get()
+		if got.hasToken != tc.present || (got.hasToken && got.tokens[0] != tc.value) {
+			t.Errorf("auth %d: header present=%v %q", tc.auth, got.hasToken, got.tokens)
 		}
 	}
 }
@@ -112,22 +135,19 @@ func TestCurlReplays(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed")
 	}
-	var gotPath, gotBody, gotCT, gotTok string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		gotPath, gotBody, gotCT, gotTok = r.URL.EscapedPath(), string(b), r.Header.Get(HeaderContentType), r.Header.Get(HeaderToken)
-	}))
+	var rec seen
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
 	c := New(srv.URL, "tok-42", time.Second)
 	body := "{\"description\":\"it's a \\\"test\\\"\x01\u00e9\"}"
 	ex := c.CreateShare(context.Background(), "a b", "team/app", []byte(body), WithContentType(ContentTypeJSONCharset))
-	wantPath := gotPath
+	wantPath := rec.get().path
 	cmd := exec.Command("bash", "-c", ex.Curl())
 	cmd.Env = append(cmd.Environ(), "SWR_TOKEN=tok-42")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("curl failed: %v\n%s", err, out)
 	}
-	if gotPath != wantPath || gotBody != body || gotCT != ContentTypeJSONCharset || gotTok != "tok-42" {
-		t.Fatalf("replay differs: path %q body %q ct %q tok %q", gotPath, gotBody, gotCT, gotTok)
+	if got := rec.get(); got.path != wantPath || got.body != body || got.ct != ContentTypeJSONCharset || got.token != "tok-42" {
+		t.Fatalf("replay differs: path %q body %q ct %q tok %q", got.path, got.body, got.ct, got.token)
 	}
 }

@@ -1,0 +1,63 @@
+// Command swr-selftest proves the suite against the reference server: every
+// fault caught, both conforming dialects passed, every spec failed by some
+// fault. It prints the kill matrix and exits 1 when the proof does not hold.
+//
+//	swr-selftest [-suite bin/swr-conformance] [-parallel N]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/selftest"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("swr-selftest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	suite := fs.String("suite", "", "compiled suite (go test -c ./suites); empty: build it")
+	parallel := fs.Int("parallel", runtime.NumCPU(), "suite runs at once")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *suite == "" {
+		dir, err := os.MkdirTemp("", "swr-selftest-bin-")
+		if err != nil {
+			fmt.Fprintln(stderr, "swr-selftest:", err)
+			return 2
+		}
+		defer os.RemoveAll(dir)
+		if *suite, _, err = selftest.Build(dir); err != nil {
+			fmt.Fprintln(stderr, "swr-selftest:", err)
+			return 2
+		}
+	}
+	start := time.Now()
+	results := selftest.Execute(context.Background(), *suite, selftest.Plan(), *parallel)
+	fmt.Fprint(stdout, selftest.Matrix(results))
+	v := selftest.Judge(results)
+	fmt.Fprintf(stdout, "\n%d runs in %s (parallel %d, seed %d)\n", len(results), time.Since(start).Round(time.Second), *parallel, selftest.Seed)
+	report := func(title string, items []string) {
+		if len(items) > 0 {
+			fmt.Fprintf(stdout, "\n%s:\n  - %s\n", title, strings.Join(items, "\n  - "))
+		}
+	}
+	report("faults that survived", v.Survivors)
+	report("conforming servers the suite failed", v.Rejected)
+	report("runs without a verdict", v.Broken)
+	report("specs that no fault made fail", v.NeverFailed)
+	if !v.OK() {
+		fmt.Fprintln(stdout, "\nSELFTEST: FAILED")
+		return 1
+	}
+	fmt.Fprintln(stdout, "\nSELFTEST: every fault killed, both dialects pass, every spec fails under some fault")
+	return 0
+}

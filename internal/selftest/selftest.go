@@ -1,0 +1,331 @@
+// Package selftest proves the suite: it runs the compiled suite against the
+// reference server once per fault (each must be caught: sensitivity) and
+// against both conforming dialects (each must pass: specificity), and checks
+// that every spec fails under at least one fault, so no spec is one that can
+// never fail.
+package selftest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+)
+
+// Fixture of the existing-fixture mode; the server is seeded with it.
+const (
+	namespace  = "conformance"
+	repository = "team/app"
+	token      = "selftest-token-7d2e"
+	accounts   = "peer-1,peer-2"
+)
+
+// Seed makes the matrix reproducible: the same inputs every run.
+const Seed = 1
+
+// slowFaults run only the specs that can notice them: duplicate-race makes
+// every first create wait for a partner, which would take the whole suite
+// minutes for nothing.
+var slowFaults = map[refserver.Fault]string{
+	refserver.FaultDuplicateRace: "concurrency",
+}
+
+// Run is one run of the suite against one server set-up.
+type Run struct {
+	Fault       refserver.Fault // "" for a conforming server
+	Dialect     refserver.Dialect
+	Provision   bool
+	LabelFilter string
+}
+
+func (r Run) String() string {
+	mode := "existing"
+	if r.Provision {
+		mode = "provisioning"
+	}
+	if r.Fault == "" {
+		return fmt.Sprintf("%s dialect, %s", r.Dialect, mode)
+	}
+	return fmt.Sprintf("%s, %s", r.Fault, mode)
+}
+
+// Result is what came of a run.
+type Result struct {
+	Run
+	Conforms bool     // the suite's verdict
+	Failed   []string // names of the specs that failed
+	Specs    []string // names of every spec that ran
+	Err      error    // the run itself went wrong: no verdict
+	Duration time.Duration
+}
+
+// Plan lists the runs: every fault in both fixture modes, and both dialects
+// in both fixture modes.
+func Plan() []Run {
+	var runs []Run
+	for _, provision := range []bool{false, true} {
+		for _, d := range []refserver.Dialect{refserver.Strict, refserver.Lenient} {
+			runs = append(runs, Run{Dialect: d, Provision: provision})
+		}
+		for _, f := range refserver.AllFaults() {
+			runs = append(runs, Run{Fault: f.Name, Provision: provision, LabelFilter: slowFaults[f.Name]})
+		}
+	}
+	return runs
+}
+
+// Build compiles the suite (go test -c) and the reference server into dir
+// and returns their paths.
+func Build(dir string) (suite, refserver string, err error) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	suite, refserver = filepath.Join(dir, "swr-conformance"), filepath.Join(dir, "swr-refserver")
+	for _, args := range [][]string{
+		{"test", "-c", "-o", suite, "./suites"},
+		{"build", "-o", refserver, "./cmd/swr-refserver"},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", "", fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, b)
+		}
+	}
+	return suite, refserver, nil
+}
+
+// Execute runs every run with the suite binary at suite, parallel at a time.
+func Execute(ctx context.Context, suite string, runs []Run, parallel int) []Result {
+	results := make([]Result, len(runs))
+	sem := make(chan struct{}, max(parallel, 1))
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = execute(ctx, suite, r)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+func execute(ctx context.Context, suite string, r Run) Result {
+	res := Result{Run: r}
+	start := time.Now()
+	defer func() { res.Duration = time.Since(start) }()
+
+	var faults []refserver.Fault
+	if r.Fault != "" {
+		faults = []refserver.Fault{r.Fault}
+	}
+	srv := refserver.New(refserver.Options{Token: token, Faults: faults, Dialect: r.Dialect})
+	if err := srv.CreateRepository(namespace, repository); err != nil {
+		res.Err = err
+		return res
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	dir, err := os.MkdirTemp("", "swr-selftest-")
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	defer os.RemoveAll(dir)
+	report := filepath.Join(dir, "report.json")
+	args := []string{"-ginkgo.no-color", "-ginkgo.seed=" + fmt.Sprint(Seed), "-ginkgo.json-report=" + report}
+	if r.LabelFilter != "" {
+		args = append(args, "-ginkgo.label-filter="+r.LabelFilter)
+	}
+	cmd := exec.CommandContext(ctx, suite, args...)
+	cmd.Env = append(environWithoutSWR(),
+		"SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts,
+		"SWR_PROVISION="+fmt.Sprint(r.Provision))
+	if !r.Provision {
+		cmd.Env = append(cmd.Env, "SWR_NAMESPACE="+namespace, "SWR_REPOSITORY="+repository)
+	}
+	out, runErr := cmd.CombinedOutput()
+	specs, failed, err := readReport(report)
+	if err != nil {
+		res.Err = fmt.Errorf("no report (%v); suite output:\n%s", err, tail(string(out), 30))
+		return res
+	}
+	res.Specs, res.Failed = specs, failed
+	res.Conforms = runErr == nil && len(failed) == 0
+	if runErr != nil && len(failed) == 0 {
+		res.Err = fmt.Errorf("the suite failed without a failing spec (%v):\n%s", runErr, tail(string(out), 30))
+	}
+	return res
+}
+
+// readReport reads Ginkgo's JSON report: every spec that ran and those
+// that failed, by full name.
+func readReport(path string) (specs, failed []string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		return nil, nil, err
+	}
+	for _, r := range reports {
+		for _, s := range r.SpecReports {
+			if s.LeafNodeType != types.NodeTypeIt || s.State == types.SpecStateSkipped {
+				continue
+			}
+			specs = append(specs, s.FullText())
+			if s.State.Is(types.SpecStateFailureStates) {
+				failed = append(failed, s.FullText())
+			}
+		}
+	}
+	return specs, failed, nil
+}
+
+// Verdict of the whole self-test.
+type Verdict struct {
+	Survivors   []string // faults the suite did not catch in any mode
+	Rejected    []string // conforming set-ups the suite failed
+	Broken      []string // runs that gave no verdict
+	NeverFailed []string // specs no fault made fail
+}
+
+// OK reports whether the suite is proven on this matrix.
+func (v Verdict) OK() bool {
+	return len(v.Survivors)+len(v.Rejected)+len(v.Broken)+len(v.NeverFailed) == 0
+}
+
+// Judge derives the verdict from the results.
+func Judge(results []Result) Verdict {
+	var v Verdict
+	killed := map[refserver.Fault]bool{}
+	everRan, everFailed := map[string]bool{}, map[string]bool{}
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			v.Broken = append(v.Broken, r.Run.String()+": "+r.Err.Error())
+		case r.Fault == "" && !r.Conforms:
+			v.Rejected = append(v.Rejected, r.Run.String()+": "+strings.Join(r.Failed, "; "))
+		case r.Fault != "" && !r.Conforms:
+			killed[r.Fault] = true
+		}
+		for _, s := range r.Specs {
+			everRan[s] = true
+		}
+		if r.Fault != "" {
+			for _, s := range r.Failed {
+				everFailed[s] = true
+			}
+		}
+	}
+	for _, f := range refserver.AllFaults() {
+		if !killed[f.Name] {
+			v.Survivors = append(v.Survivors, string(f.Name)+" (breaks: "+f.Breaks+")")
+		}
+	}
+	for s := range everRan {
+		if !everFailed[s] {
+			v.NeverFailed = append(v.NeverFailed, s)
+		}
+	}
+	sort.Strings(v.NeverFailed)
+	return v
+}
+
+// Matrix renders the results for a person: one row per fault or dialect,
+// the verdict in each fixture mode and the specs that failed.
+func Matrix(results []Result) string {
+	type row struct {
+		name   string
+		cells  [2]string
+		failed map[string]bool
+	}
+	rows := map[string]*row{}
+	var order []string
+	for _, r := range results {
+		name := string(r.Fault)
+		if name == "" {
+			name = "(conforming, " + r.Dialect.String() + " dialect)"
+		}
+		rw, ok := rows[name]
+		if !ok {
+			rw = &row{name: name, failed: map[string]bool{}}
+			rows[name] = rw
+			order = append(order, name)
+		}
+		cell := "pass"
+		switch {
+		case r.Err != nil:
+			cell = "ERROR"
+		case !r.Conforms && r.Fault != "":
+			cell = fmt.Sprintf("killed (%d)", len(r.Failed))
+		case !r.Conforms:
+			cell = fmt.Sprintf("FAILED (%d)", len(r.Failed))
+		case r.Fault != "":
+			cell = "SURVIVED"
+		}
+		i := 0
+		if r.Provision {
+			i = 1
+		}
+		rw.cells[i] = cell
+		for _, s := range r.Failed {
+			rw.failed[specID(s)] = true
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-40s %-14s %-14s %s\n", "fault", "existing", "provisioning", "requirements whose specs failed")
+	for _, name := range order {
+		rw := rows[name]
+		ids := make([]string, 0, len(rw.failed))
+		for id := range rw.failed {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		fmt.Fprintf(&b, "%-40s %-14s %-14s %s\n", rw.name, rw.cells[0], rw.cells[1], strings.Join(ids, " "))
+	}
+	return b.String()
+}
+
+// specID extracts the requirement ID from a spec name "... [ID] rule".
+func specID(full string) string {
+	i := strings.Index(full, "[")
+	j := strings.Index(full, "]")
+	if i < 0 || j < i {
+		return full
+	}
+	return full[i+1 : j]
+}
+
+func environWithoutSWR() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SWR_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
