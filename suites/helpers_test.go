@@ -118,7 +118,8 @@ func checkProperty(in generators.Inputs, check func(string) error) {
 		Fail("suite defect, not a verdict on the target: " + out.Problem.Error())
 	}
 	if out.Failure != nil {
-		Fail(fmt.Sprintf("%s\nreplay: --ginkgo.seed=%d --ginkgo.focus=%q", out.Failure, GinkgoRandomSeed(), focusFor(name)))
+		Fail(fmt.Sprintf("%s\nreplay (same inputs, add to the suite's arguments): -ginkgo.seed=%d -ginkgo.focus=%s",
+			out.Failure, GinkgoRandomSeed(), swrclient.ShellQuote(focusFor(name))))
 	}
 }
 

@@ -109,6 +109,21 @@ var _ = Describe("Names in the path", Label("names"), func() {
 			}
 		})
 
+		It(specName(NamesValid, "repositories, property: random valid names"), labels([]string{"create", "update", "property"}, NamesValid), func(ctx SpecContext) {
+			in := generators.ValidRepositories()
+			in.Boundary = nil // the spec above sends them
+			checkProperty(in, func(repo string) error { return shareOnNewName(ctx, tgt.Namespace, repo, false) })
+		})
+
+		It(specName(NamesValid, "namespaces, property: random valid names"), labels([]string{"create", "update", "property"}, NamesValid), func(ctx SpecContext) {
+			if !tgt.Embedded() {
+				Skip("namespaces are global on a registry: random names without the run's prefix are only created on the embedded server")
+			}
+			in := generators.ValidNamespaces()
+			in.Boundary = nil
+			checkProperty(in, func(ns string) error { return shareOnNewName(ctx, ns, "app", true) })
+		})
+
 		It(specName(NamesValid, "namespaces: boundary lengths, every separator, '__'"), labels([]string{"create", "update"}, NamesValid), func(ctx SpecContext) {
 			var errs []string
 			for _, ns := range validNamespacesToCreate() {

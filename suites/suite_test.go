@@ -94,7 +94,14 @@ var _ = ReportAfterSuite("verdict", func(r Report) {
 	case len(failed) == 0:
 		fmt.Fprintf(os.Stderr, "\nVERDICT: the target conforms (%d specs passed, %d skipped)\n", passed, skipped)
 	default:
-		fmt.Fprintf(os.Stderr, "\nVERDICT: the target does NOT conform: %d specs failed, %d passed, %d skipped\n%s\n",
-			len(failed), passed, skipped, strings.Join(failed, "\n"))
+		fmt.Fprintf(os.Stderr, "\nVERDICT: the target does NOT conform: %s failed, %d passed, %d skipped\n%s\n",
+			plural(len(failed), "spec"), passed, skipped, strings.Join(failed, "\n"))
 	}
 })
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

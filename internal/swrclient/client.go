@@ -224,27 +224,27 @@ func quoteBody(b []byte) string {
 // Curl is a shell command that replays the request. The configured token
 // appears as $SWR_TOKEN, so the command can be pasted into a report as is.
 func (e *Exchange) Curl() string {
-	parts := []string{"curl", "-sS", "-i", "-X", e.Method, shellQuote(e.URL)}
+	parts := []string{"curl", "-sS", "-i", "-X", e.Method, ShellQuote(e.URL)}
 	if e.ContentType != "" {
-		parts = append(parts, "-H", shellQuote(HeaderContentType+": "+e.ContentType))
+		parts = append(parts, "-H", ShellQuote(HeaderContentType+": "+e.ContentType))
 	}
 	switch e.Auth {
 	case AuthToken:
 		parts = append(parts, "-H", `"`+HeaderToken+`: $SWR_TOKEN"`)
 	case AuthEmpty:
-		parts = append(parts, "-H", shellQuote(HeaderToken+";")) // curl's spelling of an empty header
+		parts = append(parts, "-H", ShellQuote(HeaderToken+";")) // curl's spelling of an empty header
 	case AuthWrong:
-		parts = append(parts, "-H", shellQuote(HeaderToken+": "+WrongToken))
+		parts = append(parts, "-H", ShellQuote(HeaderToken+": "+WrongToken))
 	}
 	if e.ReqBody != nil {
-		parts = append(parts, "--data-binary", shellQuote(string(e.ReqBody)))
+		parts = append(parts, "--data-binary", ShellQuote(string(e.ReqBody)))
 	}
 	return e.Redact(strings.Join(parts, " "))
 }
 
-// shellQuote quotes s for a POSIX shell; bytes a terminal would not show are
+// ShellQuote quotes s for a POSIX shell; bytes a terminal would not show are
 // written as $'\xHH' so the command survives copy and paste.
-func shellQuote(s string) string {
+func ShellQuote(s string) string {
 	printable := true
 	for i := 0; i < len(s); i++ {
 		if s[i] < ' ' || s[i] >= 0x7f {
