@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+)
+
+// inProcess starts a reference server on loopback, seeded with the
+// existing fixture, and returns it with its URL.
+func inProcess(t *testing.T, faults ...refserver.Fault) (*refserver.Server, string) {
+	t.Helper()
+	srv := refserver.New(refserver.Options{Token: token, Faults: faults})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return srv, hs.URL
+}
+
+// share creates a share directly, as someone other than the suite would.
+func share(t *testing.T, url, account, description string) {
+	t.Helper()
+	body := `{"access_domain":"` + account + `","permit":"read","deadline":"2045-01-01T00:00:00Z","description":"` + description + `"}`
+	req, _ := http.NewRequest(http.MethodPost, url+"/v2/manage/namespaces/conformance/repositories/team$app/access-domains", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Auth-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("seeding share of %s: %d", account, resp.StatusCode)
+	}
+}
+
+func existingEnv(url string) []string {
+	return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2",
+		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_PROVISION=false"}
+}
+
+// In existing-fixture mode the suite touches only its own accounts' shares:
+// a share of another account survives unchanged, and a share of one of its
+// accounts left over from an interrupted run is removed before use.
+func TestExistingFixtureTouchesOnlyItsOwnShares(t *testing.T) {
+	dir := bin(t)
+	srv, url := inProcess(t)
+	share(t, url, "outsider", "not the suite's")
+	before := srv.Inventory()
+	share(t, url, "peer-1", "left over from an interrupted run")
+
+	code, out := runSuite(t, dir, existingEnv(url))
+	if code != 0 {
+		t.Fatalf("exit %d with a left-over share present:\n%s", code, tail(out))
+	}
+	if after := srv.Inventory(); !slices.Equal(before, after) {
+		t.Fatalf("the target changed:\nbefore %q\nafter  %q", before, after)
+	}
+}
+
+// In provisioning mode everything the run created is removed, also when
+// specs fail.
+func TestProvisioningLeavesNothingBehind(t *testing.T) {
+	dir := bin(t)
+	for _, fault := range []refserver.Fault{"", refserver.FaultUpdate200, refserver.FaultCreateNoop} {
+		t.Run(string(fault)+"_", func(t *testing.T) {
+			var faults []refserver.Fault
+			if fault != "" {
+				faults = append(faults, fault)
+			}
+			srv, url := inProcess(t, faults...)
+			share(t, url, "outsider", "not the suite's")
+			before := srv.Inventory()
+			code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true"})
+			if (code == 0) != (fault == "") {
+				t.Fatalf("exit %d:\n%s", code, tail(out))
+			}
+			if after := srv.Inventory(); !slices.Equal(before, after) {
+				t.Fatalf("the run left things behind:\nbefore %q\nafter  %q", before, after)
+			}
+		})
+	}
+}
+
+// echoToken is a hostile target: it repeats the token it receives in a
+// response header and in every response body.
+func echoToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		tok := r.Header.Get("X-Auth-Token")
+		w.Header().Set("X-Echo", tok)
+		w.WriteHeader(rec.Code)
+		io.Copy(w, io.MultiReader(bytes.NewReader(rec.Body.Bytes()), strings.NewReader(" token was "+tok)))
+	})
+}
+
+// The token never appears in anything the suite writes: console output,
+// failure messages, curl reproductions, Ginkgo's JUnit and JSON reports, even
+// when a failing target echoes it back.
+func TestTokenNeverWritten(t *testing.T) {
+	dir := bin(t)
+	const secret = "LEAKCHECK-9f2b7c1e-secret"
+	srv := refserver.New(refserver.Options{Token: secret, Faults: []refserver.Fault{refserver.FaultForeverRefused}})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(echoToken(srv))
+	defer hs.Close()
+	reports := t.TempDir()
+	for _, provision := range []string{"false", "true"} {
+		env := []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + secret, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=" + provision}
+		if provision == "false" {
+			env = append(env, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app")
+		}
+		code, out := runSuite(t, dir, env, "-ginkgo.v",
+			"-ginkgo.junit-report="+filepath.Join(reports, "junit-"+provision+".xml"),
+			"-ginkgo.json-report="+filepath.Join(reports, "report-"+provision+".json"))
+		// The echo must have reached the failure messages, redacted: else
+		// this test would prove nothing.
+		if code == 0 || !strings.Contains(out, "token was [REDACTED]") {
+			t.Fatalf("want a failing run that shows the echoed token redacted; exit %d:\n%s", code, tail(out))
+		}
+		if strings.Contains(out, secret) {
+			t.Fatalf("the token appears in the output:\n%s", tail(out))
+		}
+	}
+	files, _ := os.ReadDir(reports)
+	if len(files) != 4 {
+		t.Fatalf("expected 4 report files, found %d", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(reports, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(secret)) {
+			t.Fatalf("the token appears in %s", f.Name())
+		}
+	}
+}
