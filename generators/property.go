@@ -3,10 +3,11 @@ package generators
 import (
 	"fmt"
 	"hash/fnv"
+	"math/rand"
 	"strings"
+	"sync"
 
 	"github.com/leanovate/gopter"
-	"github.com/leanovate/gopter/prop"
 )
 
 // SeedFor derives a property's seed from the run's seed and the spec's full
@@ -20,13 +21,19 @@ func SeedFor(runSeed int64, specName string) int64 {
 
 // Params configure one property check.
 type Params struct {
-	Seed       int64 // from SeedFor
-	Cases      int   // random cases, beside the boundary cases
-	MaxShrinks int   // 0: DefaultMaxShrinks
+	Seed        int64 // from SeedFor
+	Cases       int   // random cases, beside the boundary cases
+	MaxShrinks  int   // 0: DefaultMaxShrinks
+	Concurrency int   // cases checked at once; <= 1: one after another
 }
 
 // DefaultMaxShrinks bounds shrinking, which sends one request per step.
 const DefaultMaxShrinks = 200
+
+// maxDiscards bounds how many drawn inputs may fall outside their class
+// before the generator counts as broken (generators are constructive, so
+// any discard is already a defect; the bound only stops a loop).
+const maxDiscards = 1000
 
 // Failure is a counterexample: the input as first found and as shrunk, and
 // the error the check gave for the shrunk input.
@@ -42,9 +49,12 @@ type Failure struct {
 
 func (f *Failure) Error() string {
 	var b strings.Builder
-	if f.Boundary {
+	switch {
+	case f.Boundary:
 		fmt.Fprintf(&b, "boundary case %q (%s) failed:\n", f.Shrunk, f.Label)
-	} else {
+	case f.Shrinks == 0:
+		fmt.Fprintf(&b, "counterexample %q (%s), seed %d, could not be shrunk:\n", f.Shrunk, f.Label, f.Seed)
+	default:
 		fmt.Fprintf(&b, "counterexample %q (%s), shrunk in %d steps from %q, seed %d:\n",
 			f.Shrunk, f.Label, f.Shrinks, f.Original, f.Seed)
 	}
@@ -56,20 +66,24 @@ func (f *Failure) Error() string {
 type Outcome struct {
 	Tried   int      // inputs checked, boundary and random, shrinking excluded
 	Failure *Failure // nil when every input passed
-	// Problem is set when the check could not decide: the generator was
-	// exhausted or the check panicked. It is a defect of the suite, not a
-	// verdict on the target.
+	// Problem is set when the check could not decide: a generator produced
+	// inputs outside its class. It is a defect of the suite, not a verdict
+	// on the target.
 	Problem error
 }
 
 // Check sends every boundary input and then p.Cases random inputs of in to
 // check, which returns nil when the target answered as the contract says.
-// The first failure is shrunk; a shrunk input is kept only while in.Holds
-// still says it belongs to its class, so the reported counterexample breaks
-// the labelled rule and no other.
 //
-// Each call owns a fresh gopter parameter set with one worker: the random
-// stream depends on p.Seed alone.
+// The random inputs are drawn from in.Gen with p.Seed alone, in a fixed
+// order, before any is checked, so the same seed gives the same inputs at
+// any concurrency; the first failure in that order is reported, whatever
+// finished first. It is then shrunk one step at a time, in series: a shrunk
+// input is tried only while in.Holds says it still belongs to its class, so
+// the counterexample breaks the labelled rule and no other.
+//
+// gopter supplies the generators and shrinkers; its runner is not used, as
+// its inputs depend on scheduling once it runs more than one worker.
 func Check(p Params, in Inputs, check func(string) error) Outcome {
 	var out Outcome
 	for _, s := range in.Boundary {
@@ -77,62 +91,124 @@ func Check(p Params, in Inputs, check func(string) error) Outcome {
 			out.Problem = fmt.Errorf("generators: boundary case %q is not in class %s", s, in.Label)
 			return out
 		}
-		out.Tried++
-		if err := check(s); err != nil {
-			out.Failure = &Failure{Label: in.Label, Original: s, Shrunk: s, Boundary: true, Err: err, Seed: p.Seed}
-			return out
-		}
 	}
-	if p.Cases <= 0 {
+	if i, err := firstFailure(in.Boundary, p.Concurrency, check); err != nil {
+		out.Tried = i + 1
+		out.Failure = &Failure{Label: in.Label, Original: in.Boundary[i], Shrunk: in.Boundary[i], Boundary: true, Err: err, Seed: p.Seed}
 		return out
 	}
+	out.Tried = len(in.Boundary)
 
-	params := gopter.DefaultTestParametersWithSeed(p.Seed)
-	params.MinSuccessfulTests = p.Cases
-	params.Workers = 1
-	params.MaxShrinkCount = p.MaxShrinks
-	if params.MaxShrinkCount <= 0 {
-		params.MaxShrinkCount = DefaultMaxShrinks
+	inputs, results, err := draw(in, p.Seed, p.Cases)
+	if err != nil {
+		out.Problem = err
+		return out
 	}
-
-	// The error of the last failing input, so the report can show the
-	// request and response of the shrunk counterexample itself.
-	errs := map[string]error{}
-	tried, failed := 0, false
-	property := prop.ForAll(func(s string) bool {
-		if !failed {
-			tried++ // shrinking steps are not cases
-		}
-		err := check(s)
-		if err != nil {
-			errs[s], failed = err, true
-		}
-		return err == nil
-	}, in.Gen.SuchThat(in.Holds))
-
-	res := property.Check(params)
-	switch {
-	case res.Passed():
-		out.Tried += tried
-	case res.Status == gopter.TestFailed && len(res.Args) == 1:
-		arg := res.Args[0]
-		shrunk, _ := arg.Arg.(string)
-		orig, _ := arg.OrigArg.(string)
-		out.Tried += tried
-		if !in.Holds(shrunk) {
-			// Cannot happen while the sieve is applied to shrinks; kept as a
-			// guard because a wrong class here would be a false verdict.
-			out.Problem = fmt.Errorf("generators: shrunk input %q left class %s", shrunk, in.Label)
-			return out
-		}
-		out.Failure = &Failure{Label: in.Label, Original: orig, Shrunk: shrunk, Shrinks: arg.Shrinks, Err: errs[shrunk], Seed: p.Seed}
-		if out.Failure.Err == nil {
-			out.Failure.Err = fmt.Errorf("failed")
-		}
-	case res.Status == gopter.TestExhausted:
-		out.Problem = fmt.Errorf("generators: class %s gave up after %d discarded inputs: its generator must be constructive", in.Label, res.Discarded)
-	default:
-		out.Problem = fmt.Errorf("generators: property over %s ended with %v: %v", in.Label, res.Status, res.Error)
+	i, err := firstFailure(inputs, p.Concurrency, check)
+	if err == nil {
+		out.Tried += len(inputs)
+		return out
 	}
+	out.Tried += i + 1
+	maxShrinks := p.MaxShrinks
+	if maxShrinks <= 0 {
+		maxShrinks = DefaultMaxShrinks
+	}
+	shrunk, shrunkErr, steps := shrink(results[i], inputs[i], err, in.Holds, check, maxShrinks)
+	out.Failure = &Failure{Label: in.Label, Original: inputs[i], Shrunk: shrunk, Shrinks: steps, Err: shrunkErr, Seed: p.Seed}
 	return out
+}
+
+// draw takes n inputs of in from a source seeded with seed, with the size
+// growing over the run as gopter's runner would grow it.
+func draw(in Inputs, seed int64, n int) ([]string, []*gopter.GenResult, error) {
+	base := gopter.DefaultGenParameters()
+	base.Rng = rand.New(rand.NewSource(seed))
+	inputs := make([]string, 0, n)
+	results := make([]*gopter.GenResult, 0, n)
+	for discards := 0; len(inputs) < n; {
+		r := in.Gen(base.WithSize(base.MaxSize * len(inputs) / max(n, 1)))
+		v, ok := r.Retrieve()
+		s, isString := v.(string)
+		if !ok || !isString || !in.Holds(s) {
+			if discards++; discards > maxDiscards {
+				return nil, nil, fmt.Errorf("generators: class %s gave up after %d inputs outside it: its generator must be constructive", in.Label, discards)
+			}
+			continue
+		}
+		inputs, results = append(inputs, s), append(results, r)
+	}
+	return inputs, results, nil
+}
+
+// firstFailure checks inputs with up to n at once and returns the index and
+// error of the first failing input in their order (-1, nil if none). Once a
+// failure is known, inputs after it are not started.
+func firstFailure(inputs []string, n int, check func(string) error) (int, error) {
+	if n <= 1 {
+		for i, s := range inputs {
+			if err := check(s); err != nil {
+				return i, err
+			}
+		}
+		return -1, nil
+	}
+	errs := make([]error, len(inputs))
+	var mu sync.Mutex
+	firstBad := len(inputs)
+	next := 0
+	var wg sync.WaitGroup
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				if i >= firstBad {
+					mu.Unlock()
+					return
+				}
+				next++
+				mu.Unlock()
+				err := check(inputs[i])
+				mu.Lock()
+				if errs[i] = err; err != nil && i < firstBad {
+					firstBad = i
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstBad == len(inputs) {
+		return -1, nil
+	}
+	return firstBad, errs[firstBad]
+}
+
+// shrink walks to smaller failing inputs: each step takes the first
+// candidate of the generator's shrinker that is still in the class and
+// still fails. It returns the last failing input, its error and the steps.
+func shrink(r *gopter.GenResult, failing string, err error, holds func(string) bool, check func(string) error, maxSteps int) (string, error, int) {
+	steps := 0
+	for steps < maxSteps {
+		candidates := r.Shrinker(failing)
+		found := false
+		for v, ok := candidates(); ok; v, ok = candidates() {
+			s, isString := v.(string)
+			if !isString || !holds(s) {
+				continue
+			}
+			if e := check(s); e != nil {
+				failing, err, found = s, e, true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+		steps++
+	}
+	return failing, err, steps
 }

@@ -3,7 +3,9 @@ package generators
 import (
 	"errors"
 	"math/rand"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -47,6 +49,58 @@ func TestCheckIsReproducible(t *testing.T) {
 	}
 	if len(a) != 30 {
 		t.Fatalf("checked %d inputs, want 30", len(a))
+	}
+}
+
+// Concurrency changes neither the inputs nor which failure is reported: the
+// first failing input in the seed's order, shrunk in series.
+func TestCheckConcurrentIsReproducible(t *testing.T) {
+	var mu sync.Mutex
+	record := func(concurrency int) ([]string, *Failure) {
+		var seen []string
+		out := Check(Params{Seed: 7, Cases: 40, Concurrency: concurrency}, tooLong(), func(s string) error {
+			mu.Lock()
+			seen = append(seen, s)
+			mu.Unlock()
+			return nil
+		})
+		sort.Strings(seen)
+		return seen, out.Failure
+	}
+	serial, _ := record(1)
+	parallel, _ := record(8)
+	if strings.Join(serial, ",") != strings.Join(parallel, ",") {
+		t.Fatal("concurrency changed the inputs")
+	}
+
+	// Inputs of length 20 and more fail; the first in draw order must be the
+	// one reported, at any concurrency.
+	inputs, _, err := draw(tooLong(), 7, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := -1
+	for i, s := range inputs {
+		if len(s) >= 20 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		t.Fatal("seed 7 draws no input of 20 characters or more")
+	}
+	for _, c := range []int{1, 2, 8} {
+		for round := 0; round < 5; round++ {
+			out := Check(Params{Seed: 7, Cases: 40, Concurrency: c}, tooLong(), func(s string) error {
+				if len(s) >= 20 {
+					return errors.New("too long for this server")
+				}
+				return nil
+			})
+			if out.Failure == nil || out.Failure.Original != inputs[first] || out.Failure.Shrunk != strings.Repeat("a", 20) {
+				t.Fatalf("concurrency %d: failure %+v, want original %q shrunk to 20 characters", c, out.Failure, inputs[first])
+			}
+		}
 	}
 }
 

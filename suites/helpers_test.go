@@ -106,13 +106,27 @@ func precondition(step string, ex *swrclient.Exchange, want int) {
 	}
 }
 
-// checkProperty runs a property over in with the spec's own seed and fails
-// the spec with the shrunk counterexample and how to replay it.
+// checkProperty runs a property over in with the spec's own seed, up to
+// SWR_CONCURRENCY cases at once, and fails the spec with the shrunk
+// counterexample and how to replay it. check must not depend on the other
+// cases (each expects the same answer from the same state).
 func checkProperty(in generators.Inputs, check func(string) error) {
+	GinkgoHelper()
+	runProperty(in, tgt.Config.Concurrency, check)
+}
+
+// checkPropertyInSeries is checkProperty for checks that change the state
+// the next case starts from (a create read back and removed, say).
+func checkPropertyInSeries(in generators.Inputs, check func(string) error) {
+	GinkgoHelper()
+	runProperty(in, 1, check)
+}
+
+func runProperty(in generators.Inputs, concurrency int, check func(string) error) {
 	GinkgoHelper()
 	name := CurrentSpecReport().FullText()
 	seed := generators.SeedFor(GinkgoRandomSeed(), name)
-	out := generators.Check(generators.Params{Seed: seed, Cases: tgt.Config.Cases}, in, check)
+	out := generators.Check(generators.Params{Seed: seed, Cases: tgt.Config.Cases, Concurrency: concurrency}, in, check)
 	AddReportEntry("property", ReportEntryVisibilityNever, fmt.Sprintf("%s: %d inputs checked, property seed %d (run seed %d)", in.Label, out.Tried, seed, GinkgoRandomSeed()))
 	if out.Problem != nil {
 		Fail("suite defect, not a verdict on the target: " + out.Problem.Error())

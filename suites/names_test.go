@@ -112,7 +112,7 @@ var _ = Describe("Names in the path", Label("names"), func() {
 		It(specName(NamesValid, "repositories, property: random valid names"), labels([]string{"create", "update", "property"}, NamesValid), func(ctx SpecContext) {
 			in := generators.ValidRepositories()
 			in.Boundary = nil // the spec above sends them
-			checkProperty(in, func(repo string) error { return shareOnNewName(ctx, tgt.Namespace, repo, false) })
+			checkPropertyInSeries(in, func(repo string) error { return shareOnNewName(ctx, tgt.Namespace, repo, false) })
 		})
 
 		It(specName(NamesValid, "namespaces, property: random valid names"), labels([]string{"create", "update", "property"}, NamesValid), func(ctx SpecContext) {
@@ -121,7 +121,7 @@ var _ = Describe("Names in the path", Label("names"), func() {
 			}
 			in := generators.ValidNamespaces()
 			in.Boundary = nil
-			checkProperty(in, func(ns string) error { return shareOnNewName(ctx, ns, "app", true) })
+			checkPropertyInSeries(in, func(ns string) error { return shareOnNewName(ctx, ns, "app", true) })
 		})
 
 		It(specName(NamesValid, "namespaces: boundary lengths, every separator, '__'"), labels([]string{"create", "update"}, NamesValid), func(ctx SpecContext) {

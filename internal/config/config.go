@@ -12,15 +12,20 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/swr-conformance/swr-conformance/generators/grammar"
 )
 
 // Defaults for the embedded reference server.
 const (
-	DefaultNamespace  = "conformance"
-	DefaultRepository = "team/app"
-	DefaultCases      = 25
+	DefaultNamespace   = "conformance"
+	DefaultRepository  = "team/app"
+	DefaultCases       = 25
+	DefaultConcurrency = 4
+	DefaultTimeout     = 30 * time.Second
+	DefaultRunTimeout  = time.Hour
+	DefaultReportDir   = "reports"
 )
 
 // DefaultAccounts are the accounts the embedded server is seeded with.
@@ -35,7 +40,24 @@ type Config struct {
 	Accounts   []string // accounts the suite may share with
 	Provision  bool     // the suite creates and removes its own namespace and repositories
 	Cases      int      // random cases per property spec
+
+	Concurrency int           // requests of a property sent at once
+	Rate        float64       // requests per second at most; 0: no cap
+	Timeout     time.Duration // one request
+	RunTimeout  time.Duration // the whole run
+	Insecure    bool          // TLS certificates not verified (explicit opt-in)
+	ReportDir   string        // where reports are written
+
+	IAM IAM // set: the suite obtains its own token
 }
+
+// IAM are the credentials to obtain a token with, instead of SWR_TOKEN.
+type IAM struct {
+	Endpoint, Username, Password, Domain, Project string
+}
+
+// Set reports whether IAM credentials are configured.
+func (i IAM) Set() bool { return i.Endpoint != "" }
 
 // Embedded reports whether the run targets the in-process reference server.
 func (c Config) Embedded() bool { return c.Endpoint == "" }
@@ -61,6 +83,19 @@ const (
 	EnvAccounts   = "SWR_SHARE_ACCOUNTS"
 	EnvProvision  = "SWR_PROVISION"
 	EnvCases      = "SWR_CASES"
+
+	EnvConcurrency = "SWR_CONCURRENCY"
+	EnvRate        = "SWR_RATE"
+	EnvTimeout     = "SWR_TIMEOUT"
+	EnvRunTimeout  = "SWR_RUN_TIMEOUT"
+	EnvInsecure    = "SWR_INSECURE_SKIP_VERIFY"
+	EnvReportDir   = "SWR_REPORT_DIR"
+
+	EnvIAMEndpoint = "SWR_IAM_ENDPOINT"
+	EnvUsername    = "SWR_USERNAME"
+	EnvPassword    = "SWR_PASSWORD"
+	EnvDomain      = "SWR_DOMAIN"
+	EnvProject     = "SWR_PROJECT"
 )
 
 var known = []struct{ env, flag, usage string }{
@@ -71,6 +106,17 @@ var known = []struct{ env, flag, usage string }{
 	{EnvAccounts, "swr.share-accounts", "comma-separated accounts set aside for the suite to share with"},
 	{EnvProvision, "swr.provision", "true: create and remove a namespace and repositories of the run's own; default true for the embedded server, false otherwise"},
 	{EnvCases, "swr.cases", "random cases per property spec (default 25)"},
+	{EnvConcurrency, "swr.concurrency", "requests of a property spec sent at once (default 4); inputs stay the same at any value"},
+	{EnvRate, "swr.rate", "requests per second at most (default: no cap)"},
+	{EnvTimeout, "swr.timeout", "longest wait for one answer, e.g. 30s (default 30s)"},
+	{EnvRunTimeout, "swr.run-timeout", "longest time for the whole run, e.g. 20m (default 1h)"},
+	{EnvInsecure, "swr.insecure-skip-verify", "true: do not verify the target's TLS certificate (reported on every run)"},
+	{EnvReportDir, "swr.report-dir", "directory for junit.xml, results.json, summary.md, report.html (default reports)"},
+	{EnvIAMEndpoint, "swr.iam-endpoint", "IAM base URL: the suite obtains its own token instead of SWR_TOKEN"},
+	{EnvUsername, "swr.username", "IAM user name (with SWR_IAM_ENDPOINT)"},
+	{EnvPassword, "swr.password", "IAM password (with SWR_IAM_ENDPOINT; prefer the variable)"},
+	{EnvDomain, "swr.domain", "IAM account (domain) name (with SWR_IAM_ENDPOINT)"},
+	{EnvProject, "swr.project", "IAM project name, e.g. the region (with SWR_IAM_ENDPOINT)"},
 }
 
 // Bind registers the flag twins on fs.
@@ -105,7 +151,8 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
-	c := Config{Cases: DefaultCases}
+	c := Config{Cases: DefaultCases, Concurrency: DefaultConcurrency, Timeout: DefaultTimeout,
+		RunTimeout: DefaultRunTimeout, ReportDir: DefaultReportDir}
 	if v := raw[EnvEndpoint]; v != "" {
 		u, err := url.Parse(v)
 		switch {
@@ -122,8 +169,20 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Token = raw[EnvToken]
-	if raw[EnvEndpoint] != "" && c.Token == "" {
-		fail("%s is required with %s: set it to the X-Auth-Token of the account that owns the repository", EnvToken, name(EnvEndpoint))
+	c.IAM = IAM{raw[EnvIAMEndpoint], raw[EnvUsername], raw[EnvPassword], raw[EnvDomain], raw[EnvProject]}
+	iamAny := c.IAM.Endpoint+c.IAM.Username+c.IAM.Password+c.IAM.Domain+c.IAM.Project != ""
+	switch {
+	case iamAny && c.Token != "":
+		fail("%s and %s both give a credential: set one (IAM obtains a fresh token for each run)", name(EnvToken), EnvIAMEndpoint)
+	case iamAny:
+		for _, f := range []struct{ env, v string }{{EnvIAMEndpoint, c.IAM.Endpoint}, {EnvUsername, c.IAM.Username},
+			{EnvPassword, c.IAM.Password}, {EnvDomain, c.IAM.Domain}, {EnvProject, c.IAM.Project}} {
+			if f.v == "" {
+				fail("%s is required to obtain a token from IAM (%s, %s, %s, %s and %s go together)", f.env, EnvIAMEndpoint, EnvUsername, EnvPassword, EnvDomain, EnvProject)
+			}
+		}
+	case raw[EnvEndpoint] != "" && c.Token == "":
+		fail("%s is required with %s: set it to the X-Auth-Token of the account that owns the repository, or obtain one with %s", EnvToken, name(EnvEndpoint), EnvIAMEndpoint)
 	}
 
 	if v, ok := raw[EnvProvision]; ok {
@@ -192,6 +251,46 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	if v, ok := raw[EnvConcurrency]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 256 {
+			fail("%s=%q must be a whole number from 1 to 256", name(EnvConcurrency), v)
+		} else {
+			c.Concurrency = n
+		}
+	}
+	if v, ok := raw[EnvRate]; ok {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || r != r {
+			fail("%s=%q must be a number of requests per second, 0 for no cap", name(EnvRate), v)
+		} else {
+			c.Rate = r
+		}
+	}
+	for _, d := range []struct {
+		env string
+		to  *time.Duration
+	}{{EnvTimeout, &c.Timeout}, {EnvRunTimeout, &c.RunTimeout}} {
+		if v, ok := raw[d.env]; ok {
+			t, err := time.ParseDuration(v)
+			if err != nil || t <= 0 {
+				fail("%s=%q must be a positive duration such as 30s or 5m", name(d.env), v)
+			} else {
+				*d.to = t
+			}
+		}
+	}
+	if v, ok := raw[EnvInsecure]; ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fail("%s=%q must be true or false", name(EnvInsecure), v)
+		}
+		c.Insecure = b
+	}
+	if v, ok := raw[EnvReportDir]; ok {
+		c.ReportDir = v
+	}
+
 	if len(problems) > 0 {
 		return Config{}, &Error{Problems: problems}
 	}
@@ -235,8 +334,9 @@ func UnknownVariables(environ []string, extra ...string) []string {
 	return out
 }
 
-// Summary describes the configuration for a person, secrets redacted.
-func (c Config) Summary() string {
+// Settings lists the configuration for people and reports, secrets
+// redacted, in a fixed order.
+func (c Config) Settings() [][2]string {
 	target := c.Endpoint
 	if c.Embedded() {
 		target = "embedded reference server"
@@ -245,10 +345,41 @@ func (c Config) Summary() string {
 	if c.Provision {
 		mode = "provisioning (the run creates and removes its own namespace and repositories)"
 	}
-	token := "not set"
-	if c.Token != "" {
-		token = "set (redacted)"
+	credential := "none (embedded server: a random token)"
+	switch {
+	case c.IAM.Set():
+		credential = fmt.Sprintf("token from IAM %s as %s/%s, project %s (password redacted)", c.IAM.Endpoint, c.IAM.Domain, c.IAM.Username, c.IAM.Project)
+	case c.Token != "":
+		credential = "SWR_TOKEN (redacted)"
 	}
-	return fmt.Sprintf("target: %s\nmode: %s\nshare accounts: %s\ntoken: %s\ncases per property: %d",
-		target, mode, strings.Join(c.Accounts, ", "), token, c.Cases)
+	rate := "no cap"
+	if c.Rate > 0 {
+		rate = fmt.Sprintf("%g requests/s", c.Rate)
+	}
+	tls := "verified"
+	if c.Insecure {
+		tls = "NOT VERIFIED (SWR_INSECURE_SKIP_VERIFY=true)"
+	}
+	return [][2]string{
+		{"target", target},
+		{"mode", mode},
+		{"share accounts", strings.Join(c.Accounts, ", ")},
+		{"credential", credential},
+		{"TLS certificates", tls},
+		{"cases per property", fmt.Sprint(c.Cases)},
+		{"concurrency", fmt.Sprint(c.Concurrency)},
+		{"rate", rate},
+		{"request timeout", c.Timeout.String()},
+		{"run timeout", c.RunTimeout.String()},
+		{"reports", c.ReportDir},
+	}
+}
+
+// Summary describes the configuration for a person, secrets redacted.
+func (c Config) Summary() string {
+	var lines []string
+	for _, kv := range c.Settings() {
+		lines = append(lines, kv[0]+": "+kv[1])
+	}
+	return strings.Join(lines, "\n")
 }

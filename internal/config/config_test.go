@@ -75,6 +75,13 @@ func TestProblemsNameTheSetting(t *testing.T) {
 		{remote(EnvNamespace, "Bad"), "SWR_NAMESPACE=\"Bad\" is not a valid namespace"},
 		{remote(EnvRepository, "team$app"), "not '$'"},
 		{remote(EnvCases, "0"), "SWR_CASES=\"0\" must be a whole number"},
+		{remote(EnvConcurrency, "0"), "SWR_CONCURRENCY=\"0\" must be a whole number"},
+		{remote(EnvRate, "-1"), "SWR_RATE=\"-1\" must be a number"},
+		{remote(EnvTimeout, "30"), "SWR_TIMEOUT=\"30\" must be a positive duration"},
+		{remote(EnvRunTimeout, "0s"), "SWR_RUN_TIMEOUT=\"0s\" must be a positive duration"},
+		{remote(EnvInsecure, "yes please"), "SWR_INSECURE_SKIP_VERIFY=\"yes please\" must be true or false"},
+		{remote(EnvIAMEndpoint, "https://iam.example.com"), "both give a credential"},
+		{remote(EnvToken, "", EnvIAMEndpoint, "https://iam.example.com"), "SWR_USERNAME is required to obtain a token from IAM"},
 	}
 	for _, tc := range tests {
 		_, err := load(t, tc.env)
@@ -89,13 +96,21 @@ func TestProblemsNameTheSetting(t *testing.T) {
 	}
 }
 
-func TestSummaryHidesToken(t *testing.T) {
+func TestSummaryHidesSecrets(t *testing.T) {
 	c, err := load(t, map[string]string{EnvEndpoint: "https://h", EnvToken: "s3cr3t-token", EnvNamespace: "ns", EnvRepository: "r", EnvAccounts: "a"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := c.Summary(); strings.Contains(s, "s3cr3t") {
+	if s := c.Summary(); strings.Contains(s, "s3cr3t") || !strings.Contains(s, "redacted") {
 		t.Fatalf("summary leaks the token: %s", s)
+	}
+	c, err = load(t, map[string]string{EnvEndpoint: "https://h", EnvNamespace: "ns", EnvRepository: "r", EnvAccounts: "a",
+		EnvIAMEndpoint: "https://iam", EnvUsername: "u", EnvPassword: "pa55word", EnvDomain: "d", EnvProject: "p", EnvInsecure: "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Summary(); strings.Contains(s, "pa55word") || !strings.Contains(s, "NOT VERIFIED") {
+		t.Fatalf("summary leaks the password or hides the TLS opt-out: %s", s)
 	}
 }
 
