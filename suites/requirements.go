@@ -1,6 +1,10 @@
 package suites
 
-import "github.com/swr-conformance/swr-conformance/generators/grammar"
+import (
+	"sort"
+
+	"github.com/swr-conformance/swr-conformance/generators/grammar"
+)
 
 // Requirement is one rule of the contract that specs check. ID is stable: it
 // is a Ginkgo label on every spec that checks it, so users can select specs
@@ -88,4 +92,33 @@ var BodyRequirements = map[grammar.Rule]Requirement{
 	grammar.BodyDeadlineType:        {"BODY-DEADLINE-STRING", "both pages, deadline: String", "A deadline that is not a string answers 400."},
 	grammar.BodyDeadlineInvalid:     {"BODY-DEADLINE-FORMAT", "both pages, deadline: valid until (UTC), forever", "A deadline that is neither \"forever\" nor a real UTC RFC 3339 timestamp ending in Z answers 400."},
 	grammar.BodyDescriptionType:     {"BODY-DESCRIPTION-STRING", "both pages, description: String", "A description that is not a string answers 400."},
+}
+
+// Groups are the labels besides requirement IDs that select specs.
+var Groups = map[string]string{
+	"create":       "specs of POST .../access-domains",
+	"update":       "specs of PATCH .../access-domains/{account}",
+	"auth":         "credentials: missing, empty and wrong tokens",
+	"names":        "namespace and repository names in the path",
+	"bodies":       "request bodies",
+	"property":     "property-based specs (random cases, shrinking, seeds)",
+	"concurrency":  "identical requests sent at the same moment",
+	"provisioning": "specs that create namespaces and repositories (SWR_PROVISION=true)",
+}
+
+// All lists every requirement of the catalogue, ordered by ID.
+func All() []Requirement {
+	all := []Requirement{Create201, CreateContentType, CreateNested, CreateVisible, Create409, Create409Concurrent,
+		Update201, UpdateContentType, UpdateNested, UpdateVisible, UpdateMissing, MissingName,
+		AuthMissing, AuthEmpty, AuthWrong, NamesValid, NamesStructure}
+	for _, byRule := range NameRequirements {
+		for _, r := range byRule {
+			all = append(all, r)
+		}
+	}
+	for _, r := range BodyRequirements {
+		all = append(all, r)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all
 }
