@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,6 +15,8 @@ import (
 
 	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/internal/config"
+	"github.com/swr-conformance/swr-conformance/internal/report"
+	"github.com/swr-conformance/swr-conformance/internal/version"
 )
 
 // settings binds the -swr.* flags; flag.Parse fills them in TestMain.
@@ -22,6 +25,10 @@ var settings = config.Bind(flag.CommandLine)
 // tgt is the opened target of this process. TestMain sets it before any spec
 // runs and closes it after the last; specs never change it.
 var tgt *target.Target
+
+// runConfig is the checked configuration, set by TestMain (also in a dry
+// run, where no target is opened).
+var runConfig config.Config
 
 // TestMain checks the configuration and opens the target before any spec, so
 // that a wrong setting or an unreachable endpoint is one message naming what
@@ -33,9 +40,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
 		os.Exit(2)
 	}
+	runConfig = cfg
 	for _, v := range config.UnknownVariables(os.Environ()) {
 		fmt.Fprintf(os.Stderr, "swr-conformance: warning: %s is not a setting of this suite and is ignored\n", v)
 	}
+	fmt.Fprintf(os.Stderr, "swr-conformance %s (commit %s)\n", version.Version, version.Commit)
 	if dryRun() {
 		os.Exit(m.Run())
 	}
@@ -45,6 +54,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
 		os.Exit(2)
 	}
+	runConfig = tgt.Config
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(tgt.Config.Summary(), "\n", "\n                 "))
 	code := m.Run()
 	// The exit status is the verdict; what could not be cleaned up is said
@@ -71,33 +81,60 @@ func TestConformance(t *testing.T) {
 	RunSpecs(t, "SWR image-sharing API conformance")
 }
 
-// The verdict, in one line a person and a CI log both read.
-var _ = ReportAfterSuite("verdict", func(r Report) {
+// The verdict, in one line a person and a CI log both read, and the
+// reports for CI systems, machines and people. Both come from one
+// judgement, so they cannot disagree.
+var _ = ReportAfterSuite("verdict and reports", func(r Report) {
+	reqs := reportRequirements()
+	verdict, reasons := report.Judge(reqs, r)
 	var failed []string
-	passed, skipped := 0, 0
 	for _, s := range r.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
-			continue
-		}
-		switch {
-		case s.State.Is(types.SpecStateFailureStates):
+		if s.LeafNodeType == types.NodeTypeIt && s.State.Is(types.SpecStateFailureStates) {
 			failed = append(failed, "  - "+s.FullText())
-		case s.State == types.SpecStatePassed:
-			passed++
-		case s.State.Is(types.SpecStateSkipped | types.SpecStatePending):
-			skipped++
 		}
 	}
-	switch {
-	case r.SpecReports == nil || !r.SuiteSucceeded && len(failed) == 0:
-		fmt.Fprintf(os.Stderr, "\nVERDICT: no verdict: the run did not complete (%d specs passed)\n", passed)
-	case len(failed) == 0:
-		fmt.Fprintf(os.Stderr, "\nVERDICT: the target conforms (%d specs passed, %d skipped)\n", passed, skipped)
+	switch verdict {
+	case report.Conforms:
+		fmt.Fprintf(os.Stderr, "\nVERDICT: the target conforms (%s)\n", strings.Join(reasons, "; "))
+	case report.DoesNotConform:
+		fmt.Fprintf(os.Stderr, "\nVERDICT: the target does NOT conform: %s failed\n%s\n", plural(len(failed), "spec"), strings.Join(failed, "\n"))
 	default:
-		fmt.Fprintf(os.Stderr, "\nVERDICT: the target does NOT conform: %s failed, %d passed, %d skipped\n%s\n",
-			plural(len(failed), "spec"), passed, skipped, strings.Join(failed, "\n"))
+		fmt.Fprintf(os.Stderr, "\nVERDICT: incomplete, no verdict on the whole contract: %s\n", strings.Join(reasons, "; "))
 	}
+	if r.SuiteConfig.DryRun {
+		return
+	}
+	cfg := runConfig
+	meta := report.Meta{SuiteVersion: version.Version, Commit: version.Commit, Endpoint: cfg.Endpoint,
+		Secrets: []string{cfg.Token, cfg.IAM.Password}, Seed: r.SuiteConfig.RandomSeed}
+	if cfg.Embedded() {
+		meta.Endpoint = "embedded reference server"
+	}
+	for _, kv := range cfg.Settings() {
+		meta.Config = append(meta.Config, report.KV{Key: kv[0], Value: kv[1]})
+	}
+	if err := report.Write(cfg.ReportDir, meta, reqs, r); err != nil {
+		fmt.Fprintf(os.Stderr, "swr-conformance: writing reports to %s (SWR_REPORT_DIR) failed: %v\n", cfg.ReportDir, err)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "reports: %s\n", filepath.Join(cfg.ReportDir, "{report.html,summary.md,results.json,junit.xml}"))
 })
+
+// reportRequirements is the catalogue as the report writer takes it.
+func reportRequirements() []report.Requirement {
+	var out []report.Requirement
+	for _, r := range All() {
+		op := "both"
+		switch {
+		case strings.HasPrefix(r.ID, "CREATE-"):
+			op = "create"
+		case strings.HasPrefix(r.ID, "UPDATE-"):
+			op = "update"
+		}
+		out = append(out, report.Requirement{ID: r.ID, Source: r.Source, Text: r.Text, Operation: op})
+	}
+	return out
+}
 
 func plural(n int, word string) string {
 	if n == 1 {

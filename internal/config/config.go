@@ -345,8 +345,10 @@ func (c Config) Settings() [][2]string {
 	if c.Provision {
 		mode = "provisioning (the run creates and removes its own namespace and repositories)"
 	}
-	credential := "none (embedded server: a random token)"
+	credential := "none"
 	switch {
+	case c.Embedded():
+		credential = "a random token of the embedded server (redacted)"
 	case c.IAM.Set():
 		credential = fmt.Sprintf("token from IAM %s as %s/%s, project %s (password redacted)", c.IAM.Endpoint, c.IAM.Domain, c.IAM.Username, c.IAM.Project)
 	case c.Token != "":

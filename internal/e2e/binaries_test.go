@@ -69,7 +69,8 @@ func runSuite(t *testing.T, dir string, env []string, args ...string) (int, stri
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-conformance"), args...)
-	cmd.Env = append(cleanEnv(), env...)
+	// Reports go to a directory of the test's own unless env names one.
+	cmd.Env = append(append(cleanEnv(), "SWR_REPORT_DIR="+t.TempDir()), env...)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {

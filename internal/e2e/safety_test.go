@@ -122,7 +122,8 @@ func TestTokenNeverWritten(t *testing.T) {
 	defer hs.Close()
 	reports := t.TempDir()
 	for _, provision := range []string{"false", "true"} {
-		env := []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + secret, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=" + provision}
+		env := []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + secret, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=" + provision,
+			"SWR_REPORT_DIR=" + filepath.Join(reports, "suite-"+provision)}
 		if provision == "false" {
 			env = append(env, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app")
 		}
@@ -138,17 +139,27 @@ func TestTokenNeverWritten(t *testing.T) {
 			t.Fatalf("the token appears in the output:\n%s", tail(out))
 		}
 	}
-	files, _ := os.ReadDir(reports)
-	if len(files) != 4 {
-		t.Fatalf("expected 4 report files, found %d", len(files))
+	// Ginkgo's own two reports per run, and the suite's four.
+	var files []string
+	filepath.WalkDir(reports, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return err
+	})
+	if len(files) != 12 {
+		t.Fatalf("expected 12 report files, found %d: %q", len(files), files)
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(reports, f.Name()))
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(b, []byte(secret)) {
-			t.Fatalf("the token appears in %s", f.Name())
+			t.Fatalf("the token appears in %s", f)
+		}
+		if strings.HasSuffix(f, "report.html") && !bytes.Contains(b, []byte("DOES NOT CONFORM")) {
+			t.Fatalf("%s does not show the failing verdict", f)
 		}
 	}
 }

@@ -154,7 +154,7 @@ func execute(ctx context.Context, suite string, r Run) Result {
 	cmd := exec.CommandContext(ctx, suite, args...)
 	cmd.Env = append(environWithoutSWR(),
 		"SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts,
-		"SWR_PROVISION="+fmt.Sprint(r.Provision))
+		"SWR_PROVISION="+fmt.Sprint(r.Provision), "SWR_REPORT_DIR="+filepath.Join(dir, "reports"))
 	if !r.Provision {
 		cmd.Env = append(cmd.Env, "SWR_NAMESPACE="+namespace, "SWR_REPOSITORY="+repository)
 	}
