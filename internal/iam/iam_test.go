@@ -165,10 +165,18 @@ func TestFetchHostNotFound(t *testing.T) {
 }
 
 func TestFetchTimeoutAndCancel(t *testing.T) {
+	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		<-r.Context().Done() // never answers
+		// Never answers. The server notices a client gone only once the
+		// body is read, and release frees the handler for srv.Close either way.
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
 	}))
 	defer srv.Close()
+	defer close(release)
 
 	_, err := Fetch(context.Background(), &http.Client{Timeout: 50 * time.Millisecond}, creds(srv.URL))
 	if err == nil || !strings.Contains(err.Error(), "did not answer in time") {
@@ -332,7 +340,8 @@ func TestValidate(t *testing.T) {
 		{"no host", func(c *Credentials) { c.Endpoint = "https://" }, []string{"SWR_IAM_ENDPOINT must be an absolute http(s) URL"}},
 		{"unparseable", func(c *Credentials) { c.Endpoint = "https://iam example.com/" + password }, []string{"SWR_IAM_ENDPOINT must be an absolute http(s) URL"}},
 		{"control character", func(c *Credentials) { c.Endpoint = "https://iam.example.com/\n" }, []string{"SWR_IAM_ENDPOINT must be an absolute http(s) URL"}},
-		{"user info", func(c *Credentials) { c.Endpoint = "https://bot:" + password + "@iam.example.com" }, []string{"must not carry a user name or password"}},
+		{"user info", func(c *Credentials) { c.Endpoint = "https://bot:hunter2@iam.example.com" }, []string{"must not carry a user name or password"}},
+		{"user info unparseable", func(c *Credentials) { c.Endpoint = "https://bot:" + password + "@iam.example.com" }, []string{"SWR_IAM_ENDPOINT must be an absolute http(s) URL"}},
 		{"query", func(c *Credentials) { c.Endpoint = "https://iam.example.com/?password=" + password }, []string{"without query or fragment"}},
 		{"tokens path", func(c *Credentials) { c.Endpoint = "https://iam.example.com/v3/auth/tokens" }, []string{"the suite adds /v3/auth/tokens itself"}},
 		{"v3", func(c *Credentials) { c.Endpoint = "https://iam.example.com/v3/" }, []string{"must be the base URL only"}},
@@ -350,6 +359,9 @@ func TestValidate(t *testing.T) {
 				}
 			}
 			noSecret(t, err)
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error %q shows the endpoint's password", err)
+			}
 			// Fetch checks first and sends nothing.
 			if _, ferr := Fetch(context.Background(), nil, c); ferr == nil || ferr.Error() != err.Error() {
 				t.Errorf("Fetch error %v, want the Validate error", ferr)
