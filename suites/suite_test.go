@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -56,7 +57,13 @@ func TestMain(m *testing.M) {
 	}
 	runConfig = tgt.Config
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(tgt.Config.Summary(), "\n", "\n                 "))
+	if tgt.Config.Insecure {
+		fmt.Fprintln(os.Stderr, "swr-conformance: WARNING: TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
+	}
 	code := m.Run()
+	if st := tgt.Retries(); st.Retries429+st.Retries503+st.GaveUp > 0 {
+		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", retrySummary())
+	}
 	// The exit status is the verdict; what could not be cleaned up is said
 	// loudly, since it may be left on the target.
 	if err := tgt.Close(context.Background()); err != nil {
@@ -78,7 +85,11 @@ func dryRun() bool {
 
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "SWR image-sharing API conformance")
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	// SWR_RUN_TIMEOUT bounds the whole run; Ginkgo interrupts the running
+	// spec at the deadline and still runs every cleanup.
+	suiteConfig.Timeout = runConfig.RunTimeout
+	RunSpecs(t, "SWR image-sharing API conformance", suiteConfig, reporterConfig)
 }
 
 // The verdict, in one line a person and a CI log both read, and the
@@ -113,12 +124,21 @@ var _ = ReportAfterSuite("verdict and reports", func(r Report) {
 	for _, kv := range cfg.Settings() {
 		meta.Config = append(meta.Config, report.KV{Key: kv[0], Value: kv[1]})
 	}
+	if tgt != nil {
+		meta.Config = append(meta.Config, report.KV{Key: "slow-downs (429/503, retried, no verdict)", Value: retrySummary()})
+	}
 	if err := report.Write(cfg.ReportDir, meta, reqs, r); err != nil {
 		fmt.Fprintf(os.Stderr, "swr-conformance: writing reports to %s (SWR_REPORT_DIR) failed: %v\n", cfg.ReportDir, err)
 		return
 	}
 	fmt.Fprintf(os.Stderr, "reports: %s\n", filepath.Join(cfg.ReportDir, "{report.html,summary.md,results.json,junit.xml}"))
 })
+
+// retrySummary says how often the target asked the suite to slow down.
+func retrySummary() string {
+	st := tgt.Retries()
+	return fmt.Sprintf("%d × 429, %d × 503, waited %s, gave up %d times", st.Retries429, st.Retries503, st.Waited.Round(time.Millisecond), st.GaveUp)
+}
 
 // reportRequirements is the catalogue as the report writer takes it.
 func reportRequirements() []report.Requirement {

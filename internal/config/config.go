@@ -174,6 +174,8 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 	switch {
 	case iamAny && c.Token != "":
 		fail("%s and %s both give a credential: set one (IAM obtains a fresh token for each run)", name(EnvToken), EnvIAMEndpoint)
+	case iamAny && raw[EnvEndpoint] == "":
+		fail("%s obtains a token for a registry: set %s too (the embedded server makes its own token)", EnvIAMEndpoint, EnvEndpoint)
 	case iamAny:
 		for _, f := range []struct{ env, v string }{{EnvIAMEndpoint, c.IAM.Endpoint}, {EnvUsername, c.IAM.Username},
 			{EnvPassword, c.IAM.Password}, {EnvDomain, c.IAM.Domain}, {EnvProject, c.IAM.Project}} {

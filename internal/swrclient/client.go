@@ -76,14 +76,16 @@ type Client struct {
 	http  *http.Client
 }
 
-// New returns a client for the target at base (no trailing '/'). Redirects
-// are not followed: a 3xx is an answer to judge, and following it could carry
-// the token to another host.
-func New(base, token string, timeout time.Duration) *Client {
+// New returns a client for the target at base (no trailing '/'), sending
+// through rt (nil: http.DefaultTransport) and waiting at most timeout for an
+// answer. Redirects are not followed: a 3xx is an answer to judge, and
+// following it could carry the token to another host.
+func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Client {
 	return &Client{
 		base:  strings.TrimRight(base, "/"),
 		token: token,
 		http: &http.Client{
+			Transport:     rt,
 			Timeout:       timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},

@@ -61,7 +61,7 @@ func TestPathOnTheWire(t *testing.T) {
 	var rec seen
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
-	c := New(srv.URL, "tok", time.Second)
+	c := New(srv.URL, "tok", nil, time.Second)
 	for _, p := range []string{SharesPath(".", ".."), SharesPath("a b", "a?b#c%d"), SharesPath("ns", "team/app"), SharesPath("A@b!$&'()*+,;=:", "x")} {
 		c.Do(context.Background(), Request{Method: http.MethodGet, Path: p})
 		if got := rec.get().path; got != p {
@@ -79,7 +79,7 @@ func TestRedirectNotFollowedAndBodyCapped(t *testing.T) {
 		w.Write([]byte(strings.Repeat("x", MaxBody+10)))
 	}))
 	defer srv.Close()
-	c := New(srv.URL, "tok", time.Second)
+	c := New(srv.URL, "tok", nil, time.Second)
 	ex := c.Do(context.Background(), Request{Method: http.MethodGet, Path: "/redirect"})
 	if ex.Status != http.StatusFound || ex.Err != nil {
 		t.Fatalf("redirect: got %d %v", ex.Status, ex.Err)
@@ -94,7 +94,7 @@ func TestCredentialsSent(t *testing.T) {
 	var rec seen
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
-	c := New(srv.URL, "tok", time.Second)
+	c := New(srv.URL, "tok", nil, time.Second)
 	for _, tc := range []struct {
 		auth    Auth
 		present bool
@@ -118,7 +118,7 @@ func TestExchangeRedactsToken(t *testing.T) {
 		w.Write([]byte(`{"errorMessage":"bad token ` + r.Header.Get(HeaderToken) + `"}` + string(body)))
 	}))
 	defer srv.Close()
-	c := New(srv.URL, token, time.Second)
+	c := New(srv.URL, token, nil, time.Second)
 	ex := c.CreateShare(context.Background(), "ns", "team/app", []byte(`{"description":"`+token+`"}`))
 	for _, s := range []string{ex.String(), ex.Curl()} {
 		if strings.Contains(s, token) {
@@ -138,7 +138,7 @@ func TestCurlReplays(t *testing.T) {
 	var rec seen
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
-	c := New(srv.URL, "tok-42", time.Second)
+	c := New(srv.URL, "tok-42", nil, time.Second)
 	body := "{\"description\":\"it's a \\\"test\\\"\x01\u00e9\"}"
 	ex := c.CreateShare(context.Background(), "a b", "team/app", []byte(body), WithContentType(ContentTypeJSONCharset))
 	wantPath := rec.get().path

@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"bytes"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	"github.com/swr-conformance/swr-conformance/internal/iam"
+)
+
+// With SWR_IAM_* the suite obtains its own token; wrong credentials stop
+// the run at once with a message that names the settings and no secret.
+func TestIAMToken(t *testing.T) {
+	dir := bin(t)
+	creds := iam.Credentials{Username: "nightly", Password: "iam-pa55-word", Domain: "vendor", Project: "cn-north-4"}
+	const issued = "MIIiam-issued-token-0123456789"
+	iamSrv := httptest.NewServer(iam.NewStandIn(creds, issued))
+	defer iamSrv.Close()
+	srv := refserver.New(refserver.Options{Token: issued})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	env := func(password string) []string {
+		return []string{"SWR_ENDPOINT=" + hs.URL, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app",
+			"SWR_IAM_ENDPOINT=" + iamSrv.URL, "SWR_USERNAME=nightly", "SWR_PASSWORD=" + password, "SWR_DOMAIN=vendor", "SWR_PROJECT=cn-north-4"}
+	}
+	code, out := runSuite(t, dir, env(creds.Password), "-ginkgo.label-filter=auth || CREATE-201")
+	if code != 0 || strings.Contains(out, issued) || strings.Contains(out, creds.Password) {
+		t.Fatalf("exit %d (want 0, no token or password in the output):\n%s", code, tail(out))
+	}
+	code, out = runSuite(t, dir, env("wrong-password"))
+	if code != 2 || !strings.Contains(out, "check SWR_USERNAME, SWR_PASSWORD and SWR_DOMAIN") || strings.Contains(out, "wrong-password") {
+		t.Fatalf("exit %d, want 2 and one message about the IAM settings:\n%s", code, out)
+	}
+}
+
+// throttle answers the first sending of about a third of the distinct
+// requests with 429 or 503 and lets every repetition through, so each
+// throttled request succeeds on its first retry whatever the concurrency.
+func throttle(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		key := r.Method + " " + r.URL.RequestURI() + " " + r.Header.Get("X-Auth-Token") + " " + string(body)
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		mu.Lock()
+		first := !seen[key]
+		seen[key] = true
+		mu.Unlock()
+		if first && h.Sum32()%3 == 0 {
+			status := http.StatusTooManyRequests
+			if h.Sum32()%2 == 0 {
+				status = http.StatusServiceUnavailable
+			}
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(status)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestRateLimitingIsNoVerdict(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	hs := httptest.NewServer(throttle(srv))
+	defer hs.Close()
+	code, out := runSuite(t, dir, existingEnv(hs.URL))
+	if code != 0 || !strings.Contains(out, "the target asked to slow down") || !strings.Contains(out, "gave up 0 times") {
+		t.Fatalf("exit %d, want 0 and the slow-downs counted:\n%s", code, tail(out))
+	}
+}
+
+// A target that stops answering gives timed-out results naming the request,
+// never a hang; one that never answers stops the run at the first request.
+func TestUnansweredRequestsTimeOut(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	// stall leaves requests number from to to-1 unanswered until the client
+	// gives up, and answers all others.
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	stall := func(from, to int64) http.Handler {
+		var n atomic.Int64
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if i := n.Add(1); i >= from && i < to {
+				// The server notices a hang-up only once the body is read.
+				io.Copy(io.Discard, r.Body)
+				select {
+				case <-r.Context().Done(): // the client gave up
+				case <-release:
+				}
+				return
+			}
+			srv.ServeHTTP(w, r)
+		})
+	}
+	never := httptest.NewServer(stall(1, 1<<62))
+	defer never.Close()
+	start := time.Now()
+	code, out := runSuite(t, dir, append(existingEnv(never.URL), "SWR_TIMEOUT=300ms"))
+	if code != 2 || !strings.Contains(out, "no answer in time") || time.Since(start) > 20*time.Second {
+		t.Fatalf("exit %d after %s, want 2 within seconds and a timeout message:\n%s", code, time.Since(start), out)
+	}
+
+	pause := httptest.NewServer(stall(40, 44))
+	defer pause.Close()
+	code, out = runSuite(t, dir, append(existingEnv(pause.URL), "SWR_TIMEOUT=300ms"), "-ginkgo.label-filter=auth || CREATE-201")
+	if code == 0 || !strings.Contains(out, "got:      no answer: ") || !strings.Contains(out, "request:  ") {
+		t.Fatalf("exit %d, want failures that name the unanswered request:\n%s", code, tail(out))
+	}
+}
+
+// Certificates are verified; skipping that is an explicit opt-in, reported.
+func TestTLSVerification(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	hs := httptest.NewTLSServer(srv)
+	defer hs.Close()
+	code, out := runSuite(t, dir, existingEnv(hs.URL))
+	if code != 2 || !strings.Contains(out, "certificate") {
+		t.Fatalf("exit %d, want 2 for an untrusted certificate:\n%s", code, out)
+	}
+	code, out = runSuite(t, dir, append(existingEnv(hs.URL), "SWR_INSECURE_SKIP_VERIFY=true"), "-ginkgo.label-filter=auth")
+	if code != 0 || !strings.Contains(out, "WARNING: TLS certificates are NOT verified") {
+		t.Fatalf("exit %d, want 0 and a loud warning:\n%s", code, tail(out))
+	}
+}
