@@ -33,6 +33,11 @@ vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
+# Benchmarks against the reference server on loopback (see internal/bench).
+bench:
+	$(GO) test -run '^$$' -bench 'PropertyRequests|DefaultRun$$' -benchtime 3x -count 1 ./internal/bench/
+	$(GO) test -run '^$$' -bench 'Latency50ms' -benchtime 1x -count 1 ./internal/bench/
+
 lint-workflows:
 	$(GO) run $(ACTIONLINT) -no-color
 
