@@ -146,7 +146,7 @@ func reportRequirements() []report.Requirement {
 	for _, r := range All() {
 		op := "both"
 		switch {
-		case strings.HasPrefix(r.ID, "CREATE-"):
+		case strings.HasPrefix(r.ID, "CREATE-"), strings.HasPrefix(r.ID, "BODY-ACCESS-DOMAIN-"):
 			op = "create"
 		case strings.HasPrefix(r.ID, "UPDATE-"):
 			op = "update"
