@@ -66,7 +66,7 @@ func startRefserver(t *testing.T, dir string, args ...string) string {
 // runSuite runs the compiled suite with env and returns its exit code and output.
 func runSuite(t *testing.T, dir string, env []string, args ...string) (int, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-conformance"), args...)
 	// Reports go to a directory of the test's own unless env names one.

@@ -82,7 +82,11 @@ func TestProvisioningLeavesNothingBehind(t *testing.T) {
 			share(t, url, "outsider", "not the suite's")
 			before := srv.Inventory()
 			code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true"})
-			if (code == 0) != (fault == "") {
+			want := 1
+			if fault == "" {
+				want = 0
+			}
+			if code != want {
 				t.Fatalf("exit %d:\n%s", code, tail(out))
 			}
 			if after := srv.Inventory(); !slices.Equal(before, after) {
