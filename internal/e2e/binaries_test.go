@@ -70,7 +70,7 @@ func runSuite(t *testing.T, dir string, env []string, args ...string) (int, stri
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-conformance"), args...)
 	// Reports go to a directory of the test's own unless env names one.
-	cmd.Env = append(append(cleanEnv(), "SWR_REPORT_DIR="+t.TempDir()), env...)
+	cmd.Env = append(append(selftest.EnvironWithoutSWR(), "SWR_REPORT_DIR="+t.TempDir()), env...)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -79,17 +79,6 @@ func runSuite(t *testing.T, dir string, env []string, args ...string) (int, stri
 		t.Fatal(err)
 	}
 	return code, string(out)
-}
-
-// cleanEnv is the environment without any SWR_* setting of the caller.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "SWR_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 const token = "e2e-token-4f1c9a"

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	"github.com/swr-conformance/swr-conformance/internal/selftest"
 )
 
 // Interrupting a run (Ctrl-C) still removes what it created.
@@ -30,7 +31,7 @@ func TestInterruptCleansUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-conformance"))
-	cmd.Env = append(cleanEnv(), "SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true")
+	cmd.Env = append(selftest.EnvironWithoutSWR(), "SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

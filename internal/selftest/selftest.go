@@ -152,7 +152,7 @@ func execute(ctx context.Context, suite string, r Run) Result {
 		args = append(args, "-ginkgo.label-filter="+r.LabelFilter)
 	}
 	cmd := exec.CommandContext(ctx, suite, args...)
-	cmd.Env = append(environWithoutSWR(),
+	cmd.Env = append(EnvironWithoutSWR(),
 		"SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts,
 		"SWR_PROVISION="+fmt.Sprint(r.Provision), "SWR_REPORT_DIR="+filepath.Join(dir, "reports"))
 	if !r.Provision {
@@ -312,7 +312,9 @@ func specID(full string) string {
 	return full[i+1 : j]
 }
 
-func environWithoutSWR() []string {
+// EnvironWithoutSWR is this process's environment less every SWR_* setting,
+// so a run of the suite sees only the settings it is given.
+func EnvironWithoutSWR() []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "SWR_") {
