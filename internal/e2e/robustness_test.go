@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,5 +148,27 @@ func TestTLSVerification(t *testing.T) {
 	code, out = runSuite(t, dir, append(existingEnv(hs.URL), "SWR_INSECURE_SKIP_VERIFY=true"), "-ginkgo.label-filter=auth")
 	if code != 0 || !strings.Contains(out, "WARNING: TLS certificates are NOT verified") {
 		t.Fatalf("exit %d, want 0 and a loud warning:\n%s", code, tail(out))
+	}
+}
+
+// SWR_RUN_TIMEOUT ends a run that would take too long, without a verdict,
+// and the run still removes what it created.
+func TestRunTimeout(t *testing.T) {
+	dir := bin(t)
+	srv := refserver.New(refserver.Options{Token: token})
+	before := srv.Inventory()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(20 * time.Millisecond) // a distant registry: the full run would take about a minute
+		srv.ServeHTTP(w, r)
+	}))
+	defer slow.Close()
+	start := time.Now()
+	code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + slow.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1",
+		"SWR_PROVISION=true", "SWR_RUN_TIMEOUT=2s"})
+	if code == 0 || time.Since(start) > 30*time.Second || !strings.Contains(out, "VERDICT: incomplete") {
+		t.Fatalf("exit %d after %s, want a stopped run without a verdict:\n%s", code, time.Since(start), tail(out))
+	}
+	if after := srv.Inventory(); !slices.Equal(before, after) {
+		t.Fatalf("the stopped run left things behind: %q", after)
 	}
 }

@@ -421,7 +421,10 @@ func specOf(s types.SpecReport) specOut {
 	switch {
 	case s.State == types.SpecStatePassed:
 		so.Outcome = passed
-	case s.State == types.SpecStateInterrupted:
+	case s.State == types.SpecStateInterrupted, s.State == types.SpecStateTimedout:
+		// The suite sets no per-spec timeouts: a timed-out spec was stopped
+		// by the run timeout (SWR_RUN_TIMEOUT), like an interrupt, and what
+		// it recorded after that is no verdict on the target.
 		so.Outcome = interrupted
 	case s.State.Is(types.SpecStateFailureStates):
 		so.Outcome = failed
