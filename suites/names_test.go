@@ -160,7 +160,11 @@ func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) err
 	if newNamespace {
 		ex := tgt.CreateNamespace(ctx, ns)
 		if ex.Err == nil && ex.Status == http.StatusConflict {
-			return nil // taken by someone else on a shared registry: nothing to learn here
+			// Taken by someone else on a shared registry: no verdict on the
+			// name, but said in the report rather than passed in silence.
+			AddReportEntry("name not tried", ReportEntryVisibilityAlways,
+				fmt.Sprintf("valid namespace %s exists already on the target (409), so it was not tried", grammar.Describe(ns)))
+			return nil
 		}
 		if err := statusError(req, ex, http.StatusCreated); err != nil {
 			return fmt.Errorf("creating valid namespace %s:\n%v", grammar.Describe(ns), err)

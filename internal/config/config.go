@@ -153,11 +153,12 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 
 	c := Config{Cases: DefaultCases, Concurrency: DefaultConcurrency, Timeout: DefaultTimeout,
 		RunTimeout: DefaultRunTimeout, ReportDir: DefaultReportDir}
-	if v := raw[EnvEndpoint]; v != "" {
-		u, err := url.Parse(v)
+	if raw := raw[EnvEndpoint]; raw != "" {
+		u, err := url.Parse(raw)
+		v := redactUserInfo(raw) // an endpoint may carry a password: never echo it
 		switch {
 		case err != nil:
-			fail("%s=%q is not a URL: %v", name(EnvEndpoint), v, err)
+			fail("%s=%q is not a URL", name(EnvEndpoint), v)
 		case u.Scheme != "http" && u.Scheme != "https":
 			fail("%s=%q must start with https:// or http://", name(EnvEndpoint), v)
 		case u.Host == "":
@@ -297,6 +298,18 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 		return Config{}, &Error{Problems: problems}
 	}
 	return c, nil
+}
+
+// redactUserInfo hides whatever stands between "://" and "@" in a URL.
+func redactUserInfo(s string) string {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 && !strings.ContainsAny(rest[:at], "/?#") {
+		return scheme + "://[REDACTED]@" + rest[at+1:]
+	}
+	return s
 }
 
 // Error is a configuration that cannot run.

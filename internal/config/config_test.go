@@ -96,6 +96,16 @@ func TestProblemsNameTheSetting(t *testing.T) {
 	}
 }
 
+// An endpoint with user info is refused without echoing the password.
+func TestEndpointPasswordNeverEchoed(t *testing.T) {
+	for _, ep := range []string{"https://user:s3cr3t@swr.example.com", "https://user:s3cr3t@swr.example.com/%zz"} {
+		_, err := load(t, map[string]string{EnvEndpoint: ep, EnvToken: "t", EnvNamespace: "ns", EnvRepository: "r", EnvAccounts: "a"})
+		if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+			t.Fatalf("endpoint %s: got %v", ep, err)
+		}
+	}
+}
+
 func TestSummaryHidesSecrets(t *testing.T) {
 	c, err := load(t, map[string]string{EnvEndpoint: "https://h", EnvToken: "s3cr3t-token", EnvNamespace: "ns", EnvRepository: "r", EnvAccounts: "a"})
 	if err != nil {
