@@ -374,8 +374,8 @@ func malform(r *rand.Rand, fs []field) string {
 	switch r.Intn(12) {
 	case 0, 1, 2: // a proper prefix of an object is never JSON
 		return s[:oneOf(r, 0, len(s)-1, r.Intn(len(s)))]
-	case 3:
-		return s + oneOf(r, "}", ",", "x", " {}", "{}", "]", `"`, "null")
+	case 3: // a complete object then more is not pinned: break the object instead
+		return s[:len(s)-1] + oneOf(r, ",", `,"`, ":", "]")
 	case 4:
 		return s[:len(s)-1] + ",}"
 	case 5:
@@ -452,7 +452,7 @@ func invalidBodies(rule grammar.Rule, create bool, account string) Inputs {
 	switch d, ok := defectFor(rule); {
 	case rule == grammar.BodyMalformed:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string { return malform(r, base(r)) }})
-		in.Boundary = []string{"", " ", "\n", "{", "}", fixed[0][:len(fixed[0])-1], fixed[0] + " {}", fixed[0][:len(fixed[0])-1] + ",}",
+		in.Boundary = []string{"", " ", "\n", "{", "}", fixed[0][:len(fixed[0])-1], fixed[0][:len(fixed[0])-1] + ",}",
 			"permit=read&deadline=forever", strings.ReplaceAll(fixed[1], `"`, `'`)}
 	case rule == grammar.BodyNotObject:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string { return notObject(r, base(r)) }})
@@ -490,5 +490,36 @@ func invalidBodies(rule grammar.Rule, create bool, account string) Inputs {
 	default:
 		panic(fmt.Sprintf("generators: no body generator for rule %s (create=%v)", rule, create))
 	}
+	return in
+}
+
+// InvalidCreateBodiesOfAnyRule draws create bodies that break one body rule,
+// any of them: for checks that hold for every refused body (a refused create
+// has no effect).
+func InvalidCreateBodiesOfAnyRule(account string) Inputs {
+	return anyRule("invalid create body (any one rule)", CreateBodyRules(), func(r grammar.Rule) Inputs { return InvalidCreateBodies(r, account) },
+		func(s string) grammar.Verdict { return grammar.CreateBody([]byte(s), time.Now()) })
+}
+
+// InvalidUpdateBodiesOfAnyRule is InvalidCreateBodiesOfAnyRule for updates.
+func InvalidUpdateBodiesOfAnyRule() Inputs {
+	return anyRule("invalid update body (any one rule)", UpdateBodyRules(), InvalidUpdateBodies,
+		func(s string) grammar.Verdict { return grammar.UpdateBody([]byte(s), time.Now()) })
+}
+
+func anyRule(label string, rules []grammar.Rule, of func(grammar.Rule) Inputs, check func(string) grammar.Verdict) Inputs {
+	in := Inputs{Label: label, Holds: func(s string) bool {
+		v := check(s)
+		return len(v.Rules) == 1 && v.Unpinned == ""
+	}}
+	ws := make([]gen.WeightedGen, len(rules))
+	for i, r := range rules {
+		one := of(r)
+		ws[i] = gen.WeightedGen{Weight: 1, Gen: one.Gen}
+		if len(one.Boundary) > 0 {
+			in.Boundary = append(in.Boundary, one.Boundary[0])
+		}
+	}
+	in.Gen = gen.Weighted(ws)
 	return in
 }

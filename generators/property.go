@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/rand"
@@ -62,10 +63,19 @@ func (f *Failure) Error() string {
 	return b.String()
 }
 
+// ErrUndecided marks a check's error that is no verdict: the target gave no
+// answer, or a neighbouring operation the check needed failed. The case
+// counts as not checked, never as a counterexample.
+var ErrUndecided = errors.New("case not checked")
+
 // Outcome of one property check.
 type Outcome struct {
 	Tried   int      // inputs checked, boundary and random, shrinking excluded
 	Failure *Failure // nil when every input passed
+	// Undecided counts the cases whose check returned ErrUndecided, and
+	// FirstUndecided is the first such error: cases that are no verdict.
+	Undecided      int
+	FirstUndecided error
 	// Problem is set when the check could not decide: a generator produced
 	// inputs outside its class. It is a defect of the suite, not a verdict
 	// on the target.
@@ -84,15 +94,29 @@ type Outcome struct {
 //
 // gopter supplies the generators and shrinkers; its runner is not used, as
 // its inputs depend on scheduling once it runs more than one worker.
+//
+// Cases run at once only while they pass. A case that fails among others
+// is checked again alone, once the others are done: a counterexample must
+// reproduce by itself (an accepted invalid create changes the state the
+// cases running beside it see), so only one that fails alone is reported,
+// and the search goes on one case at a time after one that did not.
 func Check(p Params, in Inputs, check func(string) error) Outcome {
 	var out Outcome
+	var mu sync.Mutex
+	check = decided(check, func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if out.Undecided++; out.FirstUndecided == nil {
+			out.FirstUndecided = err
+		}
+	})
 	for _, s := range in.Boundary {
 		if !in.Holds(s) {
 			out.Problem = fmt.Errorf("generators: boundary case %q is not in class %s", s, in.Label)
 			return out
 		}
 	}
-	if i, err := firstFailure(in.Boundary, p.Concurrency, check); err != nil {
+	if i, err := firstAloneFailure(in.Boundary, p.Concurrency, check); err != nil {
 		out.Tried = i + 1
 		out.Failure = &Failure{Label: in.Label, Original: in.Boundary[i], Shrunk: in.Boundary[i], Boundary: true, Err: err, Seed: p.Seed}
 		return out
@@ -104,7 +128,7 @@ func Check(p Params, in Inputs, check func(string) error) Outcome {
 		out.Problem = err
 		return out
 	}
-	i, err := firstFailure(inputs, p.Concurrency, check)
+	i, err := firstAloneFailure(inputs, p.Concurrency, check)
 	if err == nil {
 		out.Tried += len(inputs)
 		return out
@@ -139,6 +163,37 @@ func draw(in Inputs, seed int64, n int) ([]string, []*gopter.GenResult, error) {
 		inputs, results = append(inputs, s), append(results, r)
 	}
 	return inputs, results, nil
+}
+
+// decided wraps check so that an ErrUndecided error passes (the case is no
+// verdict either way) after telling undecided.
+func decided(check func(string) error, undecided func(error)) func(string) error {
+	return func(s string) error {
+		err := check(s)
+		if err != nil && errors.Is(err, ErrUndecided) {
+			undecided(err)
+			return nil
+		}
+		return err
+	}
+}
+
+// firstAloneFailure is firstFailure whose failure reproduces alone: a case
+// that failed beside others is checked again by itself, and if it passes
+// then, the rest are checked one at a time.
+func firstAloneFailure(inputs []string, n int, check func(string) error) (int, error) {
+	i, err := firstFailure(inputs, n, check)
+	if err == nil || n <= 1 {
+		return i, err
+	}
+	if err := check(inputs[i]); err != nil {
+		return i, err
+	}
+	j, err := firstFailure(inputs[i+1:], 1, check)
+	if err == nil {
+		return -1, nil
+	}
+	return i + 1 + j, err
 }
 
 // firstFailure checks inputs with up to n at once and returns the index and

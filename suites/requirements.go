@@ -51,6 +51,13 @@ var (
 	AuthWrong = Requirement{"AUTH-401-WRONG-TOKEN", `CONTRACT-NOTES §2: "Missing, empty, or a token the target does not accept: 401, not 403"`,
 		"A request with a token the target does not accept answers 401, not 403."}
 
+	CreateNoEffect = Requirement{"CREATE-REFUSED-NO-EFFECT", `CONTRACT-NOTES §5: "A refused write has no effect: after a 400, 401 or 409 the share is exactly as it was before, or still absent. A write that answers 401 and still creates or changes a share is a security defect."`,
+		"A create answered 400, 401 or 409 has no effect: the share is still absent, or still holds its own values."}
+	UpdateNoEffect = Requirement{"UPDATE-REFUSED-NO-EFFECT", `CONTRACT-NOTES §5: "A refused write has no effect: after a 400, 401 or 409 the share is exactly as it was before, or still absent. A write that answers 401 and still creates or changes a share is a security defect."`,
+		"An update answered 400 or 401 leaves the share exactly as it was."}
+	UpdateOwnShare = Requirement{"UPDATE-ONLY-ITS-SHARE", `CONTRACT-NOTES §5: "A write touches only the share it names: the other shares of the repository are unchanged."`,
+		"An update changes only the share it names: the repository's other shares are unchanged."}
+
 	NamesValid = Requirement{"NAMES-VALID-ACCEPTED", `both pages, path parameters: "Enter 1 to 64 characters, starting with a lowercase letter ..." / "Enter 1 to 128 characters. It must start and end with a lowercase letter or digit." CONTRACT-NOTES §3: valid examples a, 1, team/app, a__b, x.y-z_1, a name of exactly the maximum length`,
 		"Every name the grammar allows is accepted: single characters, maximum lengths, '__', every separator, nested repositories."}
 	NamesStructure = Requirement{"NAMES-STRUCTURE-BREAKING", `CONTRACT-NOTES §3: "what the server answers is not pinned beyond not 2xx, not 5xx"`,
@@ -80,7 +87,7 @@ var NameRequirements = map[bool]map[grammar.Rule]Requirement{
 
 // BodyRequirements maps each body rule of the grammar to its requirement.
 var BodyRequirements = map[grammar.Rule]Requirement{
-	grammar.BodyMalformed:           {"BODY-MALFORMED-JSON", `CONTRACT-NOTES §4: "400 for: a body that is not a JSON object (malformed JSON, ..., an empty body)"`, "A body that is not JSON (empty included) answers 400."},
+	grammar.BodyMalformed:           {"BODY-MALFORMED-JSON", `CONTRACT-NOTES §4: "400 for: a body that is not a JSON object (malformed JSON, ..., an empty body)"; "A body that never forms one complete JSON value ... is malformed."`, "A body that never forms one complete JSON value (empty included) answers 400."},
 	grammar.BodyNotObject:           {"BODY-NOT-OBJECT", `CONTRACT-NOTES §4: "400 for: a body that is not a JSON object (... an array, a string, a number ...)"`, "A JSON body that is not an object answers 400."},
 	grammar.BodyAccessDomainMissing: {"BODY-ACCESS-DOMAIN-MANDATORY", `POST page, access_domain: "Mandatory: Yes"`, "A create without access_domain answers 400."},
 	grammar.BodyAccessDomainType:    {"BODY-ACCESS-DOMAIN-STRING", `POST page, access_domain: "Type: String"`, "An access_domain that is not a string answers 400."},
@@ -110,6 +117,7 @@ var Groups = map[string]string{
 func All() []Requirement {
 	all := []Requirement{Create201, CreateContentType, CreateNested, CreateVisible, Create409, Create409Concurrent,
 		Update201, UpdateContentType, UpdateNested, UpdateVisible, UpdateMissing, MissingName,
+		CreateNoEffect, UpdateNoEffect, UpdateOwnShare,
 		AuthMissing, AuthEmpty, AuthWrong, NamesValid, NamesStructure}
 	for _, byRule := range NameRequirements {
 		for _, r := range byRule {

@@ -10,6 +10,10 @@
 //
 // which scripts parse (so -listen 127.0.0.1:0 is fine); the request log goes
 // to stderr. SIGINT or SIGTERM shut it down gracefully. Bad flags exit 2.
+//
+// -fault help (or list) and -dialect help print the faults, each with the
+// rule it breaks, or the dialects to stdout and exit 0; no other flag is
+// needed.
 package main
 
 import (
@@ -41,6 +45,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return serve(ctx, args, stdout, stderr)
 }
 
+// helpWords are the -fault and -dialect values that list the choices.
+var helpWords = []string{"help", "list"}
+
 type config struct {
 	listen                string
 	namespace, repository string
@@ -48,12 +55,16 @@ type config struct {
 	opts                  refserver.Options
 }
 
-// usageError is a bad command line: exit 2.
-type usageError struct{ msg string }
+// usageError is a bad command line: exit 2. hint, if set, replaces the
+// usual "see -h".
+type usageError struct{ msg, hint string }
 
 func (e usageError) Error() string { return e.msg }
 
-func parseArgs(args []string, stderr io.Writer) (config, error) {
+// parseArgs parses the command line. -h prints the usage to stderr, and
+// -fault help or -dialect help the choices to stdout; both return
+// flag.ErrHelp.
+func parseArgs(args []string, stdout, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("swr-refserver", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // one message of our own instead of the usage dump
@@ -62,8 +73,8 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.namespace, "namespace", "", "namespace to create at start")
 	fs.StringVar(&c.repository, "repository", "", "repository to create at start in -namespace, '/' allowed")
 	accounts := fs.String("accounts", "", "comma-separated accounts that exist (default: any)")
-	faults := fs.String("fault", "", "comma-separated faults to switch on")
-	dialect := fs.String("dialect", "strict", "strict or lenient")
+	faults := fs.String("fault", "", "comma-separated faults to switch on (help: list them)")
+	dialect := fs.String("dialect", "strict", "strict or lenient (help: what each does)")
 	fs.BoolVar(&c.quiet, "quiet", false, "no request log")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -72,9 +83,19 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 			fs.PrintDefaults()
 			return c, err
 		}
-		return c, usageError{err.Error()}
+		return c, usageError{msg: err.Error()}
 	}
-	bad := func(format string, a ...any) (config, error) { return c, usageError{fmt.Sprintf(format, a...)} }
+	// Before any other check: listing the choices needs no token.
+	if listFaults, listDialects := isHelpWord(*faults), isHelpWord(*dialect); listFaults || listDialects {
+		if listFaults {
+			printFaults(stdout)
+		}
+		if listDialects {
+			printDialects(stdout)
+		}
+		return c, flag.ErrHelp
+	}
+	bad := func(format string, a ...any) (config, error) { return c, usageError{msg: fmt.Sprintf(format, a...)} }
 	if fs.NArg() > 0 {
 		return bad("unexpected argument %q", fs.Arg(0))
 	}
@@ -95,21 +116,155 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 			c.opts.Accounts = append(c.opts.Accounts, a)
 		}
 	}
+	if f, ok := unknownFault(*faults); ok {
+		return c, unknownChoice("-fault", "fault", f, faultNames())
+	}
 	var err error
 	if c.opts.Faults, err = refserver.ParseFaults(*faults); err != nil {
 		return bad("-fault: %v", err)
 	}
 	if c.opts.Dialect, err = refserver.ParseDialect(*dialect); err != nil {
-		return bad("-dialect: %v", err)
+		return c, unknownChoice("-dialect", "dialect", *dialect, dialectNames())
 	}
 	return c, nil
 }
 
+func isHelpWord(s string) bool {
+	for _, w := range helpWords {
+		if strings.EqualFold(strings.TrimSpace(s), w) {
+			return true
+		}
+	}
+	return false
+}
+
+// dialects describes each dialect in one line, from fixtures/refserver/dialect.go.
+var dialects = []struct {
+	d    refserver.Dialect
+	does string
+}{
+	{refserver.Strict, "the default: 404 for missing namespaces, repositories and shares; an error body is one " +
+		`{"errorCode","errorMessage"} object; Content-Type must be application/json; existence is checked after the body; ` +
+		"unpinned body values get 400, except extra fields, a null description and long descriptions"},
+	{refserver.Lenient, "400 for missing namespaces, repositories and shares; an error body is an array of " +
+		`{"errorCode","errorMessage"}; any Content-Type; existence is checked before the body; unpinned deadlines and ` +
+		"permits are accepted, duplicate keys take the last value; extra fields, a null description and long descriptions get 400"},
+}
+
+func faultNames() []string {
+	var names []string
+	for _, f := range refserver.AllFaults() {
+		names = append(names, string(f.Name))
+	}
+	return names
+}
+
+func dialectNames() []string {
+	var names []string
+	for _, d := range dialects {
+		names = append(names, d.d.String())
+	}
+	return names
+}
+
+// printFaults writes one line per fault: its name, then the rule it breaks.
+func printFaults(w io.Writer) {
+	var rows [][2]string
+	for _, f := range refserver.AllFaults() {
+		rows = append(rows, [2]string{string(f.Name), f.Breaks})
+	}
+	printColumns(w, rows)
+}
+
+func printDialects(w io.Writer) {
+	var rows [][2]string
+	for _, d := range dialects {
+		rows = append(rows, [2]string{d.d.String(), d.does})
+	}
+	printColumns(w, rows)
+}
+
+// printColumns writes "NAME  text" lines with the names padded to one width.
+func printColumns(w io.Writer, rows [][2]string) {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r[0]))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-*s  %s\n", width, r[0], r[1])
+	}
+}
+
+// unknownFault returns the first item of a -fault list that is not a fault,
+// splitting the list the way refserver.ParseFaults does.
+func unknownFault(commaList string) (string, bool) {
+	known := map[string]bool{}
+	for _, n := range faultNames() {
+		known[n] = true
+	}
+	for _, item := range strings.Split(commaList, ",") {
+		if item = strings.TrimSpace(item); item != "" && !known[item] {
+			return item, true
+		}
+	}
+	return "", false
+}
+
+// unknownChoice is the one-line error for a value that is none of names: it
+// suggests the closest name when one is at most two edits away, and points to
+// "FLAG help" instead of listing them all.
+func unknownChoice(flagName, what, value string, names []string) usageError {
+	msg := fmt.Sprintf("%s: unknown %s %q", flagName, what, value)
+	if s, ok := closest(value, names, 2); ok {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return usageError{msg: msg, hint: flagName + " help lists them"}
+}
+
+// closest returns the first of names with the fewest edits from s, if that
+// is at most maxEdits.
+func closest(s string, names []string, maxEdits int) (string, bool) {
+	best, bestD := "", maxEdits+1
+	for _, n := range names {
+		if d := editDistance(s, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best, bestD <= maxEdits
+}
+
+// editDistance is the Levenshtein distance between a and b: the fewest
+// single-rune insertions, deletions and substitutions that turn a into b.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1) // distances from ra[:i-1] to each rb[:j]
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			sub := prev[j-1]
+			if ra[i-1] != rb[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c, err := parseArgs(args, stderr)
+	c, err := parseArgs(args, stdout, stderr)
+	var ue usageError
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ue) && ue.hint != "":
+		fmt.Fprintf(stderr, "swr-refserver: %v (%s)\n", err, ue.hint)
+		return 2
 	case err != nil:
 		fmt.Fprintf(stderr, "swr-refserver: %v (see -h)\n", err)
 		return 2

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
 )
 
 func TestBadFlags(t *testing.T) {
@@ -52,7 +54,7 @@ func TestHelp(t *testing.T) {
 
 func TestParseArgs(t *testing.T) {
 	t.Setenv(tokenEnv, "from-env")
-	c, err := parseArgs([]string{"-accounts", " a, b ,,", "-fault", "create-200, auth-403", "-dialect", "lenient", "-listen", "[::1]:0"}, io.Discard)
+	c, err := parseArgs([]string{"-accounts", " a, b ,,", "-fault", "create-200, auth-403", "-dialect", "lenient", "-listen", "[::1]:0"}, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,9 +62,123 @@ func TestParseArgs(t *testing.T) {
 		c.opts.Dialect.String() != "lenient" || c.listen != "[::1]:0" {
 		t.Errorf("config %+v", c)
 	}
-	c, err = parseArgs([]string{"-token", "flag"}, io.Discard)
+	c, err = parseArgs([]string{"-token", "flag"}, io.Discard, io.Discard)
 	if err != nil || c.opts.Token != "flag" || c.listen != "127.0.0.1:8080" || c.opts.Dialect.String() != "strict" {
 		t.Errorf("defaults: %+v, %v", c, err)
+	}
+}
+
+// TestFaultHelp: -fault help (or list) needs no other flag and prints one
+// line per fault, the name then the rule it breaks, to stdout.
+func TestFaultHelp(t *testing.T) {
+	t.Setenv(tokenEnv, "")
+	faults := refserver.AllFaults()
+	for _, args := range [][]string{{"-fault", "help"}, {"-fault", "list"}, {"-fault=help", "-listen", "bad"}} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+		if code != 0 || stderr.Len() != 0 || len(lines) != len(faults) {
+			t.Fatalf("%q: exit %d, %d lines for %d faults, stderr %q", args, code, len(lines), len(faults), stderr.String())
+		}
+		column := -1
+		for i, f := range faults {
+			name, breaks, ok := strings.Cut(lines[i], "  ")
+			if !ok || name != string(f.Name) || strings.TrimLeft(breaks, " ") != f.Breaks {
+				t.Errorf("%q: line %d is %q; want %s and %q", args, i+1, lines[i], f.Name, f.Breaks)
+				continue
+			}
+			// The texts start in one column.
+			if c := strings.Index(lines[i], f.Breaks); column == -1 {
+				column = c
+			} else if c != column {
+				t.Errorf("%q: line %d: text starts at byte %d, line 1 at %d", args, i+1, c, column)
+			}
+		}
+	}
+}
+
+func TestDialectHelp(t *testing.T) {
+	t.Setenv(tokenEnv, "")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-dialect", "help"}, &stdout, &stderr)
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if code != 0 || stderr.Len() != 0 || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "strict   ") || !strings.HasPrefix(lines[1], "lenient  ") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 0 and a strict and a lenient line", code, stdout.String(), stderr.String())
+	}
+	for _, d := range dialects { // every name listed is one ParseDialect takes
+		if p, err := refserver.ParseDialect(d.d.String()); err != nil || p != d.d {
+			t.Errorf("dialect %v: ParseDialect gives %v, %v", d.d, p, err)
+		}
+	}
+}
+
+// TestUnknownChoice: a bad -fault or -dialect value is one line on stderr,
+// exit 2, with the closest name if it is within two edits and never the
+// whole list.
+func TestUnknownChoice(t *testing.T) {
+	tests := []struct {
+		args       []string
+		want       string // in stderr
+		suggestion string // "": none
+	}{
+		{[]string{"-fault", "update-20"}, `-fault: unknown fault "update-20"`, "update-200"},
+		{[]string{"-fault", "create-200, udpate-200"}, `-fault: unknown fault "udpate-200"`, "update-200"},
+		{[]string{"-fault", "Auth-4O3"}, `-fault: unknown fault "Auth-4O3"`, "auth-403"},
+		{[]string{"-fault", "bogus"}, `-fault: unknown fault "bogus"`, ""},
+		{[]string{"-fault", "helps"}, `-fault: unknown fault "helps"`, ""},
+		{[]string{"-dialect", "strct"}, `-dialect: unknown dialect "strct"`, "strict"},
+		{[]string{"-dialect", "loose"}, `-dialect: unknown dialect "loose"`, ""},
+	}
+	for _, tc := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"-token", "t"}, tc.args...), &stdout, &stderr)
+		out := stderr.String()
+		hint := "(" + tc.args[0] + " help lists them)"
+		ok := code == 2 && stdout.Len() == 0 && strings.Count(strings.TrimSpace(out), "\n") < 2 &&
+			strings.Contains(out, tc.want) && strings.Contains(out, hint) &&
+			!strings.Contains(out, "auth-missing-accepted") && !strings.Contains(out, "valid")
+		if tc.suggestion != "" {
+			ok = ok && strings.Contains(out, `; did you mean "`+tc.suggestion+`"?`)
+		} else {
+			ok = ok && !strings.Contains(out, "did you mean")
+		}
+		if !ok {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2, at most 2 lines naming %s, suggesting %q and %s",
+				tc.args, code, stdout.String(), out, tc.want, tc.suggestion, hint)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"", "abc", 3},
+		{"abc", "", 3},
+		{"update-200", "update-200", 0},
+		{"update-20", "update-200", 1},   // insertion
+		{"update-2000", "update-200", 1}, // deletion
+		{"update-201", "update-200", 1},  // substitution
+		{"udpate-200", "update-200", 2},  // a transposition is two edits
+		{"kitten", "sitting", 3},
+		{"§2", "§3", 1}, // runes, not bytes
+	}
+	for _, tc := range tests {
+		if got := editDistance(tc.a, tc.b); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+		if got := editDistance(tc.b, tc.a); got != tc.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d (symmetric)", tc.b, tc.a, got, tc.want)
+		}
+	}
+	if s, ok := closest("update-20", []string{"update-204", "update-200"}, 2); !ok || s != "update-204" {
+		t.Errorf("closest: %q, %v; want the first of equally close names", s, ok)
+	}
+	if s, ok := closest("abc", []string{"xyzabc"}, 2); ok {
+		t.Errorf("closest: %q three edits away suggested", s)
 	}
 }
 

@@ -121,6 +121,11 @@ func checkBody(body []byte, create bool, now time.Time) Verdict {
 		// instead of refusing them: either answer is defensible.
 		return Verdict{Unpinned: "invalid UTF-8 inside a JSON string"}
 	}
+	if trailingAfterObject(body) {
+		// Many JSON stacks read the first value and stop (Jackson's and Go's
+		// json.Decoder defaults), so both answers are defensible.
+		return Verdict{Unpinned: "content after a complete JSON object"}
+	}
 	fields, err := decodeObject(body)
 	if err != nil {
 		var notObject errNotObject
@@ -214,6 +219,32 @@ func caseVariant[V any](m map[string]V, name string) string {
 		}
 	}
 	return ""
+}
+
+// trailingAfterObject reports whether body is one complete JSON object
+// followed by more than white space.
+func trailingAfterObject(body []byte) bool {
+	_, ok := FirstObject(body)
+	return ok
+}
+
+// FirstObject returns the complete JSON object a body starts with when more
+// than white space follows it: what a decoder that stops after the first
+// value reads. ok is false for any other body.
+func FirstObject(body []byte) (first []byte, ok bool) {
+	trimmed := bytes.TrimSpace(body)
+	if json.Valid(trimmed) || len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, false
+	}
+	if len(bytes.TrimSpace(trimmed[dec.InputOffset():])) == 0 {
+		return nil, false
+	}
+	return raw, true
 }
 
 type errNotObject struct{}

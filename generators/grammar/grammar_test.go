@@ -148,7 +148,13 @@ func TestBodies(t *testing.T) {
 		{``, true, BodyMalformed, false},
 		{`{`, true, BodyMalformed, false},
 		{`{"permit":"read",}`, false, BodyMalformed, false},
-		{`{"permit":"read","deadline":"forever"} {}`, false, BodyMalformed, false},
+		// Content after a complete object is not pinned (CONTRACT-NOTES §4);
+		// a body that never completes one object is malformed.
+		{`{"permit":"read","deadline":"forever"} {}`, false, "", true},
+		{`{"permit":"read","deadline":"forever"}]`, false, "", true},
+		{`{"permit":"read","deadline":"forever"}}`, true, "", true},
+		{`{"permit":}`, false, BodyMalformed, false},
+		{`{"permit":"read","deadline":"forever"]`, false, BodyMalformed, false},
 		{`[]`, true, BodyNotObject, false},
 		{`"read"`, true, BodyNotObject, false},
 		{`42`, true, BodyNotObject, false},

@@ -47,6 +47,9 @@ type Config struct {
 	RunTimeout  time.Duration // the whole run
 	Insecure    bool          // TLS certificates not verified (explicit opt-in)
 	ReportDir   string        // where reports are written
+	// RequireComplete: a run that leaves any requirement unchecked exits 3,
+	// even when only the configuration left it out.
+	RequireComplete bool
 
 	IAM IAM // set: the suite obtains its own token
 }
@@ -90,6 +93,7 @@ const (
 	EnvRunTimeout  = "SWR_RUN_TIMEOUT"
 	EnvInsecure    = "SWR_INSECURE_SKIP_VERIFY"
 	EnvReportDir   = "SWR_REPORT_DIR"
+	EnvComplete    = "SWR_REQUIRE_COMPLETE"
 
 	EnvIAMEndpoint = "SWR_IAM_ENDPOINT"
 	EnvUsername    = "SWR_USERNAME"
@@ -112,6 +116,7 @@ var known = []struct{ env, flag, usage string }{
 	{EnvRunTimeout, "swr.run-timeout", "longest time for the whole run, e.g. 20m (default 1h)"},
 	{EnvInsecure, "swr.insecure-skip-verify", "true: do not verify the target's TLS certificate (reported on every run)"},
 	{EnvReportDir, "swr.report-dir", "directory for junit.xml, results.json, summary.md, report.html (default reports)"},
+	{EnvComplete, "swr.require-complete", "true: a run that leaves any requirement unchecked exits 3 (default false: only a problem of the run does)"},
 	{EnvIAMEndpoint, "swr.iam-endpoint", "IAM base URL: the suite obtains its own token instead of SWR_TOKEN"},
 	{EnvUsername, "swr.username", "IAM user name (with SWR_IAM_ENDPOINT)"},
 	{EnvPassword, "swr.password", "IAM password (with SWR_IAM_ENDPOINT; prefer the variable)"},
@@ -201,8 +206,20 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 	c.Namespace, c.Repository = raw[EnvNamespace], raw[EnvRepository]
 	if c.Provision {
 		if c.Namespace != "" || c.Repository != "" {
-			fail("%s and %s name an existing fixture, but provisioning is on (%s=true) and the suite creates its own: unset them, or set %s=false",
-				EnvNamespace, EnvRepository, EnvProvision, EnvProvision)
+			// Name what the user set: provisioning may be on by default.
+			why := fmt.Sprintf("provisioning is on (%s=true)", name(EnvProvision))
+			fix := fmt.Sprintf("%s=false", name(EnvProvision))
+			if _, given := from[EnvProvision]; !given {
+				why = fmt.Sprintf("with %s unset the suite tests its embedded reference server, which provisions its own fixture", EnvEndpoint)
+				fix = EnvEndpoint + " to the registry to test"
+			}
+			var gave []string
+			for _, env := range []string{EnvNamespace, EnvRepository} {
+				if _, ok := raw[env]; ok {
+					gave = append(gave, name(env))
+				}
+			}
+			fail("%s name an existing fixture, but %s: unset them, or set %s", strings.Join(gave, " and "), why, fix)
 		}
 	} else {
 		switch {
@@ -293,6 +310,13 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 	if v, ok := raw[EnvReportDir]; ok {
 		c.ReportDir = v
 	}
+	if v, ok := raw[EnvComplete]; ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fail("%s=%q must be true or false", name(EnvComplete), v)
+		}
+		c.RequireComplete = b
+	}
 
 	if len(problems) > 0 {
 		return Config{}, &Error{Problems: problems}
@@ -326,6 +350,73 @@ func (e *Error) Error() string {
 func IsConfigError(err error) bool {
 	var e *Error
 	return errors.As(err, &e)
+}
+
+// Misspelled checks the SWR_* variables of environ that the suite does not
+// read. One within two edits of a known setting is almost surely a typo
+// that would quietly change the run (SWR_ENDPIONT alone would test the
+// embedded server and say "conforms"): it is an error that names the
+// setting meant. The others are warnings, for the console and the reports.
+func Misspelled(environ []string) (err error, warnings []string) {
+	var problems []string
+	for _, v := range UnknownVariables(environ) {
+		if near := Closest(v, knownVariables()); near != "" {
+			problems = append(problems, fmt.Sprintf("%s is not a setting of this suite: did you mean %s?", v, near))
+			continue
+		}
+		warnings = append(warnings, v+" is not a setting of this suite and is ignored")
+	}
+	if len(problems) > 0 {
+		return &Error{Problems: problems}, warnings
+	}
+	return nil, warnings
+}
+
+func knownVariables() []string {
+	out := make([]string, len(known))
+	for i, k := range known {
+		out[i] = k.env
+	}
+	return out
+}
+
+// Closest returns the candidate within two edits of s (the nearest, the
+// first of equals), or "" when none is that close.
+func Closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance, counting a swap of two
+// neighbours as one edit (ENDPIONT is one edit from ENDPOINT).
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
 }
 
 // UnknownVariables lists SWR_* variables in environ that the suite does not
@@ -389,6 +480,7 @@ func (c Config) Settings() [][2]string {
 		{"request timeout", c.Timeout.String()},
 		{"run timeout", c.RunTimeout.String()},
 		{"reports", c.ReportDir},
+		{"require complete", fmt.Sprint(c.RequireComplete)},
 	}
 }
 

@@ -17,7 +17,7 @@ var pageSource string
 var pageTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
 	"class":      class,
 	"join":       func(xs []string) string { return strings.Join(xs, ", ") },
-	"statusText": http.StatusText,
+	"statusText": codeText,
 }).Parse(pageSource))
 
 // class is the colour of a verdict or outcome.
@@ -27,10 +27,18 @@ func class(v string) string {
 		return "ok"
 	case DoesNotConform, Fail, failed:
 		return "bad"
-	case Incomplete, PartlyRun, interrupted:
+	case Incomplete, Unchecked, interrupted:
 		return "warn"
 	}
 	return "off"
+}
+
+// codeText names a status code; 0 stands for requests without an answer.
+func codeText(c int) string {
+	if c == 0 {
+		return "no answer"
+	}
+	return http.StatusText(c)
 }
 
 // Banner is the verdict in the words a person looks for.
@@ -40,8 +48,10 @@ func (m *model) Banner() string {
 		return "CONFORMS"
 	case DoesNotConform:
 		return "DOES NOT CONFORM"
+	case NoRun:
+		return "NO RUN"
 	}
-	return "INCOMPLETE: NO VERDICT"
+	return "INCOMPLETE"
 }
 
 func (m *model) Started() string      { return startTime(m) }

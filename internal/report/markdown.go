@@ -27,9 +27,21 @@ func markdown(m *model) string {
 	row("seed", fmt.Sprint(m.Meta.Seed))
 	row("started", startTime(m))
 	row("duration", duration(m))
-	row("specs", fmt.Sprintf("%d passed, %d failed, %d skipped, %d not run", m.Specs.Passed, m.Specs.Failed, m.Specs.Skipped, m.Specs.NotRun))
+	row("specs", fmt.Sprintf("%d passed, %d failed, %d not checked, %d not run", m.Specs.Passed, m.Specs.Failed, m.Specs.NotChecked, m.Specs.NotRun))
 	for _, kv := range m.Meta.Config {
 		row(kv.Key, kv.Value)
+	}
+	if len(m.Warnings) > 0 {
+		p("\n## Warnings\n\n")
+		for _, w := range m.Warnings {
+			p("- %s\n", cell(w))
+		}
+	}
+	if len(m.RunProblems) > 0 {
+		p("\n## Problems of the run (no verdict on the target)\n\n")
+		for _, w := range m.RunProblems {
+			p("- %s\n", cell(w))
+		}
 	}
 
 	p("\n## Requirements\n\n| ID | verdict | specs | note |\n| --- | --- | --- | --- |\n")
@@ -37,17 +49,28 @@ func markdown(m *model) string {
 		p("| %s | %s | %d | %s |\n", cell(r.ID), r.Verdict, len(r.Specs), cell(r.Reason))
 	}
 
-	p("\n## Status codes\n\nObserved: a passing spec of the operation expected and received it.\n\n| operation | observed | never observed |\n| --- | --- | --- |\n")
+	p("\n## Status codes\n\nEvery answer of the two operations in this run, from the recorded exchanges.\n\n| operation | status | documented | seen | example |\n| --- | --- | --- | --- | --- |\n")
 	for _, oc := range m.StatusCodes {
-		var seen, unseen []string
 		for _, c := range oc.Codes {
-			if c.Observed {
-				seen = append(seen, fmt.Sprint(c.Code))
-			} else {
-				unseen = append(unseen, fmt.Sprint(c.Code))
+			doc := "no"
+			if c.Documented {
+				doc = "yes"
+			}
+			seen := "never"
+			if c.Seen > 0 {
+				seen = fmt.Sprint(c.Seen)
+			}
+			p("| %s | %s | %s | %s | %s |\n", oc.Operation, cell(fmt.Sprintf("%d %s", c.Code, codeText(c.Code))), doc, seen, orDash(cell(c.Example)))
+		}
+	}
+
+	if len(m.Observations) > 0 {
+		p("\n## Observations\n\nWhat the target chose where the contract leaves the answer open: no verdict.\n\n| point | choice | times | example |\n| --- | --- | --- | --- |\n")
+		for _, o := range m.Observations {
+			for _, c := range o.Choices {
+				p("| %s | %s | %d | %s |\n", cell(o.Point), cell(c.Choice), c.Count, orDash(cell(c.Example)))
 			}
 		}
-		p("| %s | %s | %s |\n", oc.Operation, orDash(strings.Join(seen, " ")), orDash(strings.Join(unseen, " ")))
 	}
 
 	if len(m.Failures) > 0 {
@@ -78,8 +101,10 @@ func headline(verdict string) string {
 		return "the target CONFORMS"
 	case DoesNotConform:
 		return "the target DOES NOT CONFORM"
+	case NoRun:
+		return "NO RUN"
 	}
-	return "INCOMPLETE, no verdict"
+	return "INCOMPLETE"
 }
 
 // cell makes text safe inside one Markdown table cell or heading: GitHub

@@ -11,8 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,11 +25,23 @@ type Meta struct {
 	Endpoint             string // target URL or "embedded reference server"
 	Config               []KV   // configuration, already redacted by the caller
 	// Secrets are values that must never appear in any output (the token).
-	// Write removes them from the run's report before rendering and, as a
-	// last line of defence, from every byte it writes, replacing each with
-	// [REDACTED].
+	// The suite removes them where text comes from the wire; Write removes
+	// them once more from the captured output of the run (what a library
+	// may have printed), never from the suite's own words.
 	Secrets []string
 	Seed    int64
+
+	// RequireComplete: an incomplete run exits 3 even when only the
+	// configuration left requirements out (SWR_REQUIRE_COMPLETE).
+	RequireComplete bool
+	// Warnings of the run (unknown SWR_* variables, insecure TLS, ...).
+	Warnings []string
+	// RunProblems found outside the specs (cleanup at the end of the run).
+	RunProblems []string
+	// Observations made outside the specs (the set-up's probes).
+	Observations []Observation
+	// NoRun, when set, says why the run stopped before its first spec.
+	NoRun string
 }
 
 // KV is one configuration setting.
@@ -45,20 +56,19 @@ type Requirement struct {
 	Operation        string // "create", "update", "both"
 }
 
-// Overall verdicts.
+// Overall verdicts (CONTRACT-NOTES.md section 7).
 const (
 	Conforms       = "conforms"
 	DoesNotConform = "does not conform"
 	Incomplete     = "incomplete"
+	NoRun          = "no run"
 )
 
 // Requirement verdicts.
 const (
 	Pass      = "pass"
 	Fail      = "fail"
-	Skipped   = "skipped"
-	NotRun    = "not run"
-	PartlyRun = "partly run" // some specs passed, others were not run (a filtered or stopped run)
+	Unchecked = "not checked"
 )
 
 // Spec outcomes. A skipped spec without a message never started (label
@@ -66,7 +76,7 @@ const (
 const (
 	passed      = "passed"
 	failed      = "failed"
-	skipped     = "skipped"
+	skipped     = "not checked"
 	notRun      = "not run"
 	interrupted = "interrupted"
 )
@@ -76,19 +86,14 @@ var documented = []struct {
 	op    string
 	codes []int
 }{
-	{"create", []int{201, 400, 401, 409}},
-	{"update", []int{201, 400, 401}},
+	{"create", []int{201, 400, 401, 409, 500}},
+	{"update", []int{201, 400, 401, 500}},
 }
 
 // Write writes junit.xml, results.json, summary.md and report.html into dir
 // (created if missing).
 func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
-	sc := newScrubber(meta.Secrets)
-	r, err := sc.report(r)
-	if err != nil {
-		return err
-	}
-	meta = sc.meta(meta)
+	r = scrubCaptured(r, meta.Secrets)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -117,18 +122,30 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 		{"summary.md", []byte(markdown(m))},
 		{"report.html", page.Bytes()},
 	} {
-		if err := os.WriteFile(filepath.Join(dir, f.name), sc.bytes(f.data), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Judge is the verdict the reports give, for a console line that must not
-// disagree with them: Conforms, DoesNotConform or Incomplete, and why.
-func Judge(reqs []Requirement, r types.Report) (string, []string) {
-	m := build(Meta{}, reqs, r)
-	return m.Verdict, m.Reasons
+// Judgement is the run's verdict, for the console line and the exit status:
+// the reports say the same, since both come from one build.
+type Judgement struct {
+	Verdict  string
+	ExitCode int
+	Reasons  []string
+	Failed   []string // full names of the failed specs
+}
+
+// Judge is the verdict the reports give.
+func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
+	m := build(meta, reqs, r)
+	j := Judgement{Verdict: m.Verdict, ExitCode: m.ExitCode, Reasons: m.Reasons}
+	for _, f := range m.Failures {
+		j.Failed = append(j.Failed, f.Spec.FullName)
+	}
+	return j
 }
 
 // junitXML renders Ginkgo's own JUnit report. Ginkgo only writes to a path,
@@ -150,16 +167,20 @@ func junitXML(r types.Report) ([]byte, error) {
 
 // model is results.json, and what the templates render.
 type model struct {
-	Meta         metaOut      `json:"meta"`
-	StartTime    time.Time    `json:"start_time"`
-	Duration     float64      `json:"duration_seconds"`
-	Verdict      string       `json:"verdict"`
-	Reasons      []string     `json:"reasons"` // why this verdict, in words
-	Specs        counts       `json:"specs"`
-	Requirements []*reqOut    `json:"requirements"`
-	StatusCodes  []opCodes    `json:"status_codes"`
-	Unattributed []specOut    `json:"unattributed_failures,omitempty"` // failed nodes checking no requirement: suite set-up, unlabelled specs
-	Failures     []failureOut `json:"-"`                               // every failed node once, for the people's reports
+	Meta         metaOut         `json:"meta"`
+	StartTime    time.Time       `json:"start_time"`
+	Duration     float64         `json:"duration_seconds"`
+	Verdict      string          `json:"verdict"`
+	ExitCode     int             `json:"exit_code"`
+	Reasons      []string        `json:"reasons"` // why this verdict, in words
+	Specs        counts          `json:"specs"`
+	Requirements []*reqOut       `json:"requirements"`
+	StatusCodes  []opCodes       `json:"status_codes"`
+	Observations []observedPoint `json:"observations"`
+	RunProblems  []string        `json:"run_problems"`
+	Warnings     []string        `json:"warnings"`
+	Unattributed []specOut       `json:"unattributed_failures,omitempty"` // failed specs checking no listed requirement
+	Failures     []failureOut    `json:"-"`                               // every failed spec once, for the people's reports
 }
 
 type metaOut struct {
@@ -171,39 +192,36 @@ type metaOut struct {
 }
 
 type counts struct {
-	Passed  int `json:"passed"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
-	NotRun  int `json:"not_run"`
+	Passed     int `json:"passed"`
+	Failed     int `json:"failed"`
+	NotChecked int `json:"not_checked"`
+	NotRun     int `json:"not_run"`
 }
 
 type reqOut struct {
-	ID        string    `json:"id"`
-	Text      string    `json:"text"`
-	Source    string    `json:"source"`
-	Operation string    `json:"operation"`
-	Verdict   string    `json:"verdict"`
-	Reason    string    `json:"reason,omitempty"` // skip reasons, or what was not run
-	Specs     []specOut `json:"specs"`
-	n         counts
+	ID             string      `json:"id"`
+	Text           string      `json:"text"`
+	Source         string      `json:"source"`
+	Operation      string      `json:"operation"`
+	Verdict        string      `json:"verdict"`
+	NotChecked     *NotChecked `json:"not_checked,omitempty"`
+	SecurityDefect bool        `json:"security_defect,omitempty"`
+	Reason         string      `json:"reason,omitempty"` // the verdict in words
+	Specs          []specOut   `json:"specs"`
+	passes, fails  int
+	unchecked      []NotChecked
 }
 
 type specOut struct {
 	Name       string    `json:"name"`      // the leaf text: "[ID] rule (detail)"
 	FullName   string    `json:"full_name"` // with the containers' texts
 	State      string    `json:"state"`     // Ginkgo's
-	Outcome    string    `json:"outcome"`   // passed, failed, skipped, not run, interrupted
+	Outcome    string    `json:"outcome"`   // passed, failed, not checked, not run, interrupted
 	Duration   float64   `json:"duration_seconds"`
 	Failure    string    `json:"failure,omitempty"`
 	Location   string    `json:"failure_location,omitempty"`
-	SkipReason string    `json:"skip_reason,omitempty"`
-	Property   *property `json:"property,omitempty"`
-}
-
-type property struct {
-	Cases int64  `json:"cases"`
-	Seed  int64  `json:"seed"`
-	Text  string `json:"text"`
+	SkipReason string    `json:"not_checked_reason,omitempty"`
+	Property   *Property `json:"property,omitempty"`
 }
 
 type opCodes struct {
@@ -212,24 +230,39 @@ type opCodes struct {
 }
 
 type codeSeen struct {
-	Code         int      `json:"code"`
-	Observed     bool     `json:"observed"`
-	ObservedBy   []string `json:"observed_by"`  // requirements with a passing spec of this operation
-	Requirements []string `json:"requirements"` // every requirement of this operation expecting the code
+	Code       int    `json:"code"` // 0: requests that got no answer
+	Documented bool   `json:"documented"`
+	Seen       int    `json:"seen"`
+	Example    string `json:"example,omitempty"`
+}
+
+type observedPoint struct {
+	Point   string   `json:"point"`
+	Choices []choice `json:"choices"`
+}
+
+type choice struct {
+	Choice  string `json:"choice"`
+	Count   int    `json:"count"`
+	Example string `json:"example"`
 }
 
 type failureOut struct {
-	Requirements []string
-	Spec         specOut
+	Requirements   []string
+	SecurityDefect bool
+	Spec           specOut
 }
 
-// build derives every verdict from the spec reports.
+// build derives every verdict from the spec reports and their entries.
 func build(meta Meta, reqs []Requirement, r types.Report) *model {
 	m := &model{
-		Meta:      metaOut{orUnknown(meta.SuiteVersion), orUnknown(meta.Commit), orUnknown(meta.Endpoint), meta.Config, meta.Seed},
-		StartTime: r.StartTime,
-		Duration:  r.RunTime.Seconds(),
-		Reasons:   []string{},
+		Meta:         metaOut{orUnknown(meta.SuiteVersion), orUnknown(meta.Commit), orUnknown(meta.Endpoint), meta.Config, meta.Seed},
+		StartTime:    r.StartTime,
+		Duration:     r.RunTime.Seconds(),
+		Reasons:      []string{},
+		Observations: []observedPoint{},
+		RunProblems:  append([]string{}, meta.RunProblems...),
+		Warnings:     append([]string{}, meta.Warnings...),
 	}
 	if m.Meta.Config == nil {
 		m.Meta.Config = []KV{}
@@ -244,170 +277,348 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		m.Requirements = append(m.Requirements, ro)
 		byID[q.ID] = ro
 	}
-	// observed[op][code] lists the requirements whose passing spec of op
-	// expected (and so received) code.
-	observed := map[string]map[int][]string{"create": {}, "update": {}}
-	var failedIts, interruptedRun, ranIts int
+	stopped := runStopped(r)
+	tallies := map[string]map[int]*codeSeen{"create": {}, "update": {}}
+	observed := map[string]map[string]*choice{}
+	var pointOrder []string
+	observe := func(o Observation) {
+		if observed[o.Point] == nil {
+			observed[o.Point] = map[string]*choice{}
+			pointOrder = append(pointOrder, o.Point)
+		}
+		c := observed[o.Point][o.Choice]
+		if c == nil {
+			c = &choice{Choice: o.Choice, Example: o.Example}
+			observed[o.Point][o.Choice] = c
+		}
+		c.Count++
+	}
+	for _, o := range meta.Observations {
+		observe(o)
+	}
+	failedIts := 0
 	for _, s := range r.SpecReports {
-		so := specOf(s)
+		so := specOf(s, stopped)
 		var ids []string
 		for _, l := range s.Labels() {
 			if byID[l] != nil {
 				ids = append(ids, l)
 			}
 		}
-		if so.Outcome == failed {
-			m.Failures = append(m.Failures, failureOut{ids, so})
-			if len(ids) == 0 {
-				m.Unattributed = append(m.Unattributed, so)
-			}
-		}
-		if so.Outcome == interrupted {
-			interruptedRun++
-		}
-		if s.LeafNodeType != types.NodeTypeIt {
-			continue
-		}
-		switch so.Outcome {
-		case passed:
-			m.Specs.Passed++
-			ranIts++
-		case failed:
-			m.Specs.Failed++
-			failedIts++
-			ranIts++
-		case skipped:
-			m.Specs.Skipped++
-			ranIts++
-		default:
-			m.Specs.NotRun++
-		}
-		for _, id := range ids {
-			ro := byID[id]
-			ro.Specs = append(ro.Specs, so)
-			switch so.Outcome {
-			case passed:
-				ro.n.Passed++
-			case failed:
-				ro.n.Failed++
-			case skipped:
-				ro.n.Skipped++
-			default:
-				ro.n.NotRun++
-			}
-			if so.Outcome == passed {
-				for _, op := range []string{"create", "update"} {
-					if hasLabel(s, op) && (ro.Operation == op || ro.Operation == "both") {
-						if c := expectedStatus(id); c != 0 && !contains(observed[op][c], id) {
-							observed[op][c] = append(observed[op][c], id)
+		var ncs []NotChecked
+		broke := map[string]bool{}
+		security := false
+		for _, e := range s.ReportEntries {
+			switch e.Name {
+			case EntryNotChecked:
+				if nc, ok := entry[NotChecked](e); ok {
+					ncs = append(ncs, nc)
+				}
+			case EntryFailed:
+				if f, ok := entry[Failed](e); ok && byID[f.Requirement] != nil {
+					broke[f.Requirement] = true
+					if f.SecurityDefect {
+						byID[f.Requirement].SecurityDefect = true
+						security = true
+					}
+				}
+			case EntryRunProblem:
+				if p, ok := entry[RunProblem](e); ok {
+					m.RunProblems = append(m.RunProblems, p.What)
+				}
+			case EntryObservation:
+				if o, ok := entry[Observation](e); ok {
+					observe(o)
+				}
+			case EntryExchanges:
+				if x, ok := entry[Exchanges](e); ok {
+					for _, t := range x.Tallies {
+						byCode := tallies[t.Operation]
+						if byCode == nil {
+							continue
 						}
+						c := byCode[t.Code]
+						if c == nil {
+							c = &codeSeen{Code: t.Code, Example: t.Example}
+							byCode[t.Code] = c
+						}
+						c.Seen += t.Count
 					}
 				}
 			}
 		}
-	}
-
-	var failing, unrun []string
-	for _, ro := range m.Requirements {
-		ro.Verdict, ro.Reason = verdict(ro)
-		switch ro.Verdict {
-		case Fail:
-			failing = append(failing, ro.ID)
-		case NotRun, PartlyRun:
-			unrun = append(unrun, ro.ID)
+		if s.LeafNodeType != types.NodeTypeIt {
+			// A suite node (BeforeSuite, AfterSuite, a reporting node) that
+			// failed is a problem of the run: it checks no requirement.
+			if so.Outcome == failed || so.Outcome == interrupted {
+				m.RunProblems = append(m.RunProblems, fmt.Sprintf("%s: %s", so.Name, firstLine(so.Failure)))
+			}
+			continue
+		}
+		if so.Outcome == skipped && len(ncs) > 0 {
+			so.SkipReason = ncs[0].Reason
+		}
+		switch so.Outcome {
+		case passed:
+			m.Specs.Passed++
+		case failed:
+			m.Specs.Failed++
+			failedIts++
+		case skipped:
+			m.Specs.NotChecked++
+		default:
+			m.Specs.NotRun++
+		}
+		if so.Outcome == failed {
+			var names []string
+			for id := range broke {
+				names = append(names, id)
+			}
+			sort.Strings(names)
+			if len(names) == 0 {
+				names = ids // no typed failure: every requirement of the spec
+			}
+			m.Failures = append(m.Failures, failureOut{names, security, so})
+			if len(names) == 0 {
+				m.Unattributed = append(m.Unattributed, so)
+			}
+		}
+		for _, id := range ids {
+			ro := byID[id]
+			ro.Specs = append(ro.Specs, so)
+			contribute(ro, id, so, ncs, broke, stopped)
 		}
 	}
+
 	for _, d := range documented {
-		oc := opCodes{Operation: d.op}
+		oc := opCodes{Operation: d.op, Codes: []codeSeen{}}
 		for _, c := range d.codes {
-			cs := codeSeen{Code: c, ObservedBy: observed[d.op][c], Requirements: []string{}}
-			if cs.ObservedBy == nil {
-				cs.ObservedBy = []string{}
-			}
-			cs.Observed = len(cs.ObservedBy) > 0
-			for _, ro := range m.Requirements {
-				if expectedStatus(ro.ID) == c && (ro.Operation == d.op || ro.Operation == "both") {
-					cs.Requirements = append(cs.Requirements, ro.ID)
-				}
+			cs := codeSeen{Code: c, Documented: true}
+			if t := tallies[d.op][c]; t != nil {
+				cs.Seen, cs.Example = t.Seen, t.Example
+				delete(tallies[d.op], c)
 			}
 			oc.Codes = append(oc.Codes, cs)
 		}
+		var other []int
+		for c := range tallies[d.op] {
+			other = append(other, c)
+		}
+		sort.Ints(other)
+		for _, c := range other {
+			oc.Codes = append(oc.Codes, *tallies[d.op][c])
+		}
 		m.StatusCodes = append(m.StatusCodes, oc)
 	}
-
-	// A failure found is a verdict even in a partial run; otherwise only a
-	// run that checked every requirement may claim conformance.
-	switch {
-	case len(failing) > 0 || failedIts > 0:
-		m.Verdict = DoesNotConform
-		if len(failing) > 0 {
-			m.Reasons = append(m.Reasons, fmt.Sprintf("%d of %d requirements fail: %s", len(failing), len(reqs), list(failing)))
+	for _, p := range pointOrder {
+		op := observedPoint{Point: p}
+		for _, c := range observed[p] {
+			op.Choices = append(op.Choices, *c)
 		}
-		if n := len(m.Unattributed); n > 0 {
-			m.Reasons = append(m.Reasons, fmt.Sprintf("%d failed specs or suite nodes check no listed requirement", n))
-		}
-	default:
-		if r.SuiteConfig.DryRun {
-			m.Reasons = append(m.Reasons, "dry run: nothing was sent to the target")
-		}
-		if ranIts == 0 {
-			m.Reasons = append(m.Reasons, "no spec ran")
-		}
-		if interruptedRun > 0 {
-			m.Reasons = append(m.Reasons, "the run was interrupted")
-		}
-		if !r.SuiteSucceeded {
-			why := "the suite did not finish successfully"
-			if len(r.SpecialSuiteFailureReasons) > 0 {
-				why += ": " + strings.Join(r.SpecialSuiteFailureReasons, "; ")
-			}
-			m.Reasons = append(m.Reasons, why)
-		}
-		if len(unrun) > 0 {
-			m.Reasons = append(m.Reasons, fmt.Sprintf("%d requirements were not (fully) checked, filtered out or never reached: %s", len(unrun), list(unrun)))
-		}
-		m.Verdict = Incomplete
-		if len(m.Reasons) == 0 {
-			m.Verdict = Conforms
-			m.Reasons = append(m.Reasons, fmt.Sprintf("every requirement passed or was skipped (%d specs passed, %d skipped)", m.Specs.Passed, m.Specs.Skipped))
+		sort.Slice(op.Choices, func(i, j int) bool { return op.Choices[i].Choice < op.Choices[j].Choice })
+		m.Observations = append(m.Observations, op)
+	}
+	if r.SuiteConfig.DryRun {
+		m.Warnings = append(m.Warnings, "dry run: nothing was sent to the target")
+	}
+	if !r.SuiteSucceeded && failedIts == 0 && meta.NoRun == "" {
+		for _, why := range r.SpecialSuiteFailureReasons {
+			m.RunProblems = append(m.RunProblems, why)
 		}
 	}
+	m.RunProblems = unique(m.RunProblems)
+	judge(m, meta, failedIts)
 	return m
 }
 
-// verdict judges one requirement from its specs' outcomes.
-func verdict(ro *reqOut) (string, string) {
-	n := ro.n
-	total := n.Passed + n.Failed + n.Skipped + n.NotRun
+// contribute adds what one spec says about one requirement.
+func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[string]bool, stopped string) {
+	named := func(nc NotChecked) bool { return len(nc.Requirements) == 0 || contains(nc.Requirements, id) }
+	var mine []NotChecked
+	for _, nc := range ncs {
+		if named(nc) {
+			mine = append(mine, nc)
+		}
+	}
+	switch so.Outcome {
+	case passed:
+		if len(mine) > 0 {
+			ro.unchecked = append(ro.unchecked, mine...)
+		} else {
+			ro.passes++
+		}
+	case failed:
+		switch {
+		case len(broke) == 0 || broke[id]:
+			ro.fails++
+		case len(mine) > 0:
+			ro.unchecked = append(ro.unchecked, mine...)
+		default:
+			var others []string
+			for b := range broke {
+				others = append(others, b)
+			}
+			sort.Strings(others)
+			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun,
+				Reason: "its spec " + quoteName(so.Name) + " stopped at the failure of " + strings.Join(others, ", ")})
+		}
+	case skipped:
+		switch {
+		case len(mine) > 0:
+			ro.unchecked = append(ro.unchecked, mine...)
+		case len(ncs) > 0:
+			// The spec stopped for another requirement's reason before it
+			// could check this one.
+			ro.unchecked = append(ro.unchecked, ncs[0])
+		default:
+			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: so.SkipReason})
+		}
+	case interrupted:
+		ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun, Reason: "the run was stopped while its spec ran (" + stopped + ")",
+			Remedy: "a longer SWR_RUN_TIMEOUT, or let the run finish"})
+	default: // not run
+		if stopped != "" {
+			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun, Reason: "the run was stopped before its spec (" + stopped + ")",
+				Remedy: "a longer SWR_RUN_TIMEOUT, or let the run finish"})
+		} else {
+			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: "its specs were filtered out (-ginkgo.label-filter, -ginkgo.focus or -ginkgo.skip)",
+				Remedy: "run without the filter"})
+		}
+	}
+}
+
+func quoteName(s string) string { return "\"" + s + "\"" }
+
+// runStopped says why the run ended early (an interrupt, the run timeout),
+// or "" when it ran to its end.
+func runStopped(r types.Report) string {
+	for _, s := range r.SpecReports {
+		if s.State == types.SpecStateInterrupted || s.State == types.SpecStateTimedout {
+			if s.State == types.SpecStateTimedout {
+				return "SWR_RUN_TIMEOUT reached"
+			}
+			return "interrupted"
+		}
+	}
+	for _, why := range r.SpecialSuiteFailureReasons {
+		if strings.Contains(strings.ToLower(why), "interrupt") || strings.Contains(strings.ToLower(why), "timeout") {
+			return why
+		}
+	}
+	return ""
+}
+
+// judge sets each requirement's verdict and the run's (CONTRACT-NOTES.md
+// section 7).
+func judge(m *model, meta Meta, failedIts int) {
+	var failing, security []string
+	var unchecked []*reqOut
+	runCause := len(m.RunProblems) > 0
+	for _, ro := range m.Requirements {
+		switch {
+		case meta.NoRun != "":
+			ro.Verdict = Unchecked
+			ro.NotChecked = &NotChecked{Cause: CauseRun, Reason: "the run stopped before its first spec: " + firstLine(meta.NoRun), Remedy: "fix what the message names"}
+		case ro.fails > 0:
+			ro.Verdict = Fail
+			ro.Reason = fmt.Sprintf("%d of %d specs failed", ro.fails, len(ro.Specs))
+			failing = append(failing, ro.ID)
+			if ro.SecurityDefect {
+				ro.Reason = "SECURITY DEFECT: a request refused with 401 still took effect; " + ro.Reason
+				security = append(security, ro.ID)
+			}
+		case len(ro.unchecked) > 0 || ro.passes == 0:
+			ro.Verdict = Unchecked
+			nc := mergeNotChecked(ro.unchecked)
+			if len(ro.unchecked) == 0 {
+				nc = NotChecked{Cause: CauseConfiguration, Reason: "no spec checks it in this run"}
+			}
+			ro.NotChecked = &nc
+		default:
+			ro.Verdict = Pass
+		}
+		if ro.NotChecked != nil {
+			ro.Reason = ro.NotChecked.Reason
+			if ro.NotChecked.Remedy != "" {
+				ro.Reason += "; to check it: " + ro.NotChecked.Remedy
+			}
+			if ro.NotChecked.Cause == CauseRun {
+				runCause = true
+			}
+			unchecked = append(unchecked, ro)
+		}
+	}
 	switch {
-	case n.Failed > 0:
-		return Fail, fmt.Sprintf("%d of %d specs failed", n.Failed, total)
-	case n.Passed == 0 && n.Skipped == 0:
-		if total == 0 {
-			return NotRun, "no spec checks it in this run"
+	case meta.NoRun != "":
+		m.Verdict, m.ExitCode = NoRun, 2
+		m.Reasons = append(m.Reasons, firstLine(meta.NoRun))
+		return
+	case len(failing) > 0 || failedIts > 0:
+		m.Verdict, m.ExitCode = DoesNotConform, 1
+		if len(security) > 0 {
+			m.Reasons = append(m.Reasons, "SECURITY DEFECT: a request refused with 401 still took effect ("+strings.Join(security, ", ")+")")
 		}
-		return NotRun, "its specs were filtered out or never reached"
-	case n.Passed == 0:
-		return Skipped, skipReasons(ro.Specs)
-	case n.NotRun > 0:
-		return PartlyRun, fmt.Sprintf("%d of %d specs passed, %d were not run", n.Passed, total, n.NotRun)
-	case n.Skipped > 0:
-		return Pass, fmt.Sprintf("%d of %d specs skipped: %s", n.Skipped, total, skipReasons(ro.Specs))
+		if len(failing) > 0 {
+			m.Reasons = append(m.Reasons, fmt.Sprintf("%d of %d requirements fail: %s", len(failing), len(m.Requirements), list(failing)))
+		}
+		if n := len(m.Unattributed); n > 0 {
+			m.Reasons = append(m.Reasons, fmt.Sprintf("%d failed specs check no listed requirement", n))
+		}
+	case len(unchecked) == 0 && len(m.RunProblems) == 0:
+		m.Verdict, m.ExitCode = Conforms, 0
+		m.Reasons = append(m.Reasons, fmt.Sprintf("every requirement was checked and none failed (%d requirements, %d specs)", len(m.Requirements), m.Specs.Passed))
+		return
+	default:
+		m.Verdict = Incomplete
+		m.ExitCode = 0
+		if runCause || meta.RequireComplete {
+			m.ExitCode = 3
+		}
+		m.Reasons = append(m.Reasons, "no requirement failed, but not every requirement was checked")
 	}
-	return Pass, ""
+	for _, p := range m.RunProblems {
+		m.Reasons = append(m.Reasons, "run problem: "+firstLine(p))
+	}
+	for _, ro := range unchecked {
+		m.Reasons = append(m.Reasons, fmt.Sprintf("%s not checked (%s): %s", ro.ID, ro.NotChecked.Cause, ro.Reason))
+	}
 }
 
-func skipReasons(specs []specOut) string {
-	var rs []string
-	for _, s := range specs {
-		if s.Outcome == skipped && !contains(rs, s.SkipReason) {
-			rs = append(rs, s.SkipReason)
+// mergeNotChecked sums up why a requirement was not checked: a problem of
+// the run outweighs the configuration, and every distinct reason is kept.
+func mergeNotChecked(ncs []NotChecked) NotChecked {
+	out := NotChecked{Cause: CauseConfiguration}
+	var reasons, remedies []string
+	for _, nc := range ncs {
+		if nc.Cause == CauseRun {
+			out.Cause = CauseRun
+		}
+		reasons = append(reasons, nc.Reason)
+		if nc.Remedy != "" {
+			remedies = append(remedies, nc.Remedy)
 		}
 	}
-	return strings.Join(rs, "; ")
+	out.Reason = strings.Join(unique(reasons), "; ")
+	out.Remedy = strings.Join(unique(remedies), "; ")
+	return out
 }
 
-func specOf(s types.SpecReport) specOut {
+func unique(xs []string) []string {
+	out := []string{}
+	for _, x := range xs {
+		if x != "" && !contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}
+
+func specOf(s types.SpecReport, stopped string) specOut {
 	so := specOut{
 		Name:     s.LeafNodeText,
 		FullName: s.FullText(),
@@ -445,49 +656,13 @@ func specOf(s types.SpecReport) specOut {
 		}
 	}
 	for _, e := range s.ReportEntries {
-		if e.Name == "property" {
-			so.Property = parseProperty(e.Value.String())
+		if e.Name == EntryProperty {
+			if p, ok := entry[Property](e); ok {
+				so.Property = &p
+			}
 		}
 	}
 	return so
-}
-
-// propertyRE reads the "property" entry of suites/helpers_test.go:
-// "<label>: <n> inputs checked, property seed <seed> (run seed <seed>)".
-var propertyRE = regexp.MustCompile(`(\d+) inputs checked, property seed (-?\d+)`)
-
-func parseProperty(text string) *property {
-	p := &property{Text: text}
-	if m := propertyRE.FindStringSubmatch(text); m != nil {
-		p.Cases, _ = strconv.ParseInt(m[1], 10, 64)
-		p.Seed, _ = strconv.ParseInt(m[2], 10, 64)
-	}
-	return p
-}
-
-// expectedStatus is the status a requirement's passing spec has received.
-// The catalogue names rules after what they expect, so the ID says it; 0 for
-// rules that expect a class (4xx) rather than a code.
-func expectedStatus(id string) int {
-	has := func(subs ...string) bool {
-		for _, s := range subs {
-			if strings.Contains(id, s) {
-				return true
-			}
-		}
-		return false
-	}
-	switch {
-	case has("409"):
-		return 409
-	case strings.HasPrefix(id, "AUTH-401"):
-		return 401
-	case strings.HasPrefix(id, "NS-"), strings.HasPrefix(id, "REPO-"), strings.HasPrefix(id, "BODY-"):
-		return 400
-	case strings.HasSuffix(id, "-201"), has("CONTENT-TYPE", "NESTED", "VISIBLE", "ACCEPTED"):
-		return 201
-	}
-	return 0
 }
 
 func hasLabel(s types.SpecReport, l string) bool { return contains(s.Labels(), l) }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"fmt"
 	"html"
 	"html/template"
 	"sort"
@@ -72,38 +71,23 @@ func (sc scrubber) str(s string) string {
 	return sc.r.Replace(s)
 }
 
-func (sc scrubber) bytes(b []byte) []byte {
+// scrubCaptured removes secrets from what the run captured but the suite
+// did not write: output that code under test printed, panics, and the
+// timeline's Ginkgo-writer output. The suite's own messages are redacted at
+// their source (the client redacts what came from the wire), so a short
+// token cannot change the report's words.
+func scrubCaptured(r types.Report, secrets []string) types.Report {
+	sc := newScrubber(secrets)
 	if sc.r == nil {
-		return b
+		return r
 	}
-	return []byte(sc.r.Replace(string(b)))
-}
-
-// report returns a scrubbed deep copy of r. Every text of a Ginkgo report
-// (messages, captured output, report entries, stack traces, timelines) goes
-// through its JSON form, which Ginkgo itself round-trips between parallel
-// processes, so no field is missed and the caller's report is untouched.
-func (sc scrubber) report(r types.Report) (types.Report, error) {
-	if sc.r == nil {
-		return r, nil
+	specs := make(types.SpecReports, len(r.SpecReports))
+	for i, s := range r.SpecReports {
+		s.CapturedGinkgoWriterOutput = sc.str(s.CapturedGinkgoWriterOutput)
+		s.CapturedStdOutErr = sc.str(s.CapturedStdOutErr)
+		s.Failure.ForwardedPanic = sc.str(s.Failure.ForwardedPanic)
+		specs[i] = s
 	}
-	b, err := json.Marshal(r)
-	if err != nil {
-		return r, fmt.Errorf("report: copying the run's report to remove secrets: %w", err)
-	}
-	var out types.Report
-	if err := json.Unmarshal(sc.bytes(b), &out); err != nil {
-		return r, fmt.Errorf("report: copying the run's report to remove secrets: %w", err)
-	}
-	return out, nil
-}
-
-func (sc scrubber) meta(m Meta) Meta {
-	m.SuiteVersion, m.Commit, m.Endpoint = sc.str(m.SuiteVersion), sc.str(m.Commit), sc.str(m.Endpoint)
-	cfg := make([]KV, len(m.Config))
-	for i, kv := range m.Config {
-		cfg[i] = KV{sc.str(kv.Key), sc.str(kv.Value)}
-	}
-	m.Config = cfg
-	return m
+	r.SpecReports = specs
+	return r
 }

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/transport"
 )
 
 // Header names and values of the contract.
@@ -42,18 +44,49 @@ const (
 	AuthWrong               // WrongToken
 )
 
+// Operation names which call of the API a request is. The suite certifies
+// OpCreate and OpUpdate; the others are the neighbouring operations it uses
+// to set up, read back and clean up (CONTRACT-NOTES.md section 1).
+type Operation string
+
+const (
+	OpCreate           Operation = "create"
+	OpUpdate           Operation = "update"
+	OpShow             Operation = "show"
+	OpList             Operation = "list"
+	OpDelete           Operation = "delete"
+	OpCreateNamespace  Operation = "create namespace"
+	OpDeleteNamespace  Operation = "delete namespace"
+	OpCreateRepository Operation = "create repository"
+	OpDeleteRepository Operation = "delete repository"
+)
+
+// Certified reports whether op is one of the two operations the suite judges.
+func (op Operation) Certified() bool { return op == OpCreate || op == OpUpdate }
+
 // Request is one call to the target. Path is already escaped (see the *Path
 // helpers).
 type Request struct {
+	Op          Operation
 	Method      string
 	Path        string
 	Body        []byte // nil: no body
 	ContentType string // "": application/json when there is a body
 	Auth        Auth
+	// Resend prepares sending a POST again after an attempt that got no
+	// answer at all (the write may or may not have happened); nil: a POST
+	// is never sent twice. GET, PATCH and DELETE are sent again without it:
+	// sending them twice has the effect of sending them once.
+	Resend func(context.Context) error
 }
+
+// MaxResends is how often a request that got no answer at all (a dropped
+// connection, a timeout) is sent again. No answer is never a verdict.
+const MaxResends = 2
 
 // Exchange is a request and what came of it.
 type Exchange struct {
+	Op          Operation
 	Method      string
 	URL         string
 	ContentType string
@@ -65,15 +98,31 @@ type Exchange struct {
 	RespHeader  http.Header
 	Err         error // transport error: no response
 	Duration    time.Duration
+	// Unanswered are the earlier attempts that got no answer at all, oldest
+	// first; the exchange is the last attempt.
+	Unanswered []error
+	// SlowDowns counts the 429 and 503 answers the transport waited out and
+	// retried before this answer: a retried create may meet its own first
+	// attempt (CONTRACT-NOTES.md section 6).
+	SlowDowns int
+	// NotResent says why a request without an answer was not sent again.
+	NotResent string
 
 	token string // for redaction only
 }
+
+// Answered reports whether the target answered at all. A request without an
+// answer is a problem of the run, never a verdict on the target.
+func (e *Exchange) Answered() bool { return e.Err == nil && e.Status != 0 }
 
 // Client sends requests to one target with one token.
 type Client struct {
 	base  string
 	token string
 	http  *http.Client
+	// Observe, when set, sees every finished exchange (the suite records
+	// the status codes a target answers). It must be safe for concurrent use.
+	Observe func(*Exchange)
 }
 
 // New returns a client for the target at base (no trailing '/'), sending
@@ -96,9 +145,47 @@ func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Clien
 func (c *Client) Base() string { return c.base }
 
 // Do sends r and records the exchange. A transport failure is recorded in
-// Exchange.Err, never panicked or dropped.
+// Exchange.Err, never panicked or dropped. A request that got no answer at
+// all is sent again, up to MaxResends times, where that is safe (see
+// Request.Resend); the run's own end (a cancelled context) is not resent.
 func (c *Client) Do(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Method: r.Method, URL: c.base + r.Path, Auth: r.Auth, ReqBody: r.Body, token: c.token}
+	var unanswered []error
+	for attempt := 0; ; attempt++ {
+		ex := c.attempt(ctx, r)
+		ex.Unanswered = unanswered
+		if ex.Answered() || ctx.Err() != nil {
+			c.observe(ex)
+			return ex
+		}
+		why := ""
+		switch {
+		case attempt >= MaxResends:
+			why = fmt.Sprintf("no answer after %d attempts", attempt+1)
+		case r.Method == http.MethodPost && r.Resend == nil:
+			why = "a create is not sent twice when the first may have taken effect"
+		case r.Method == http.MethodPost:
+			if err := r.Resend(ctx); err != nil {
+				why = "could not tell whether the unanswered request took effect: " + err.Error()
+			}
+		}
+		if why != "" {
+			ex.NotResent = why
+			c.observe(ex)
+			return ex
+		}
+		unanswered = append(unanswered, ex.Err)
+	}
+}
+
+func (c *Client) observe(ex *Exchange) {
+	if c.Observe != nil {
+		c.Observe(ex)
+	}
+}
+
+func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
+	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Auth: r.Auth, ReqBody: r.Body, token: c.token}
+	ctx, slowDowns := transport.CountSlowDowns(ctx)
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
@@ -108,6 +195,10 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, ex.URL, body)
+	if err == nil && r.Body != nil {
+		// The transport sends a body again after a 429 or 503.
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
+	}
 	if err != nil {
 		ex.Err = err
 		return ex
@@ -125,6 +216,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	ex.SlowDowns = int(slowDowns.Load())
 	if err != nil {
 		ex.Duration = time.Since(start)
 		ex.Err = scrubURLError(err)
@@ -176,7 +268,9 @@ func (a Auth) header() string {
 }
 
 // String shows the exchange for a failure message: the request, the response
-// and a curl command that replays it, with the token redacted throughout.
+// and a curl command that replays it. What came from the wire (the answer,
+// transport errors) has the token removed; the suite's own words are never
+// touched, so a short token cannot change them.
 func (e *Exchange) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "request:  %s %s\n", e.Method, e.URL)
@@ -187,22 +281,31 @@ func (e *Exchange) String() string {
 	if e.ReqBody != nil {
 		fmt.Fprintf(&b, "          body: %s\n", quoteBody(e.ReqBody))
 	}
+	for i, err := range e.Unanswered {
+		fmt.Fprintf(&b, "attempt %d: no answer (%s), sent again\n", i+1, e.Redact(err.Error()))
+	}
 	switch {
 	case e.Err != nil && e.Status == 0:
-		fmt.Fprintf(&b, "response: none (%v)\n", e.Err)
+		fmt.Fprintf(&b, "response: none (%s)\n", e.Redact(e.Err.Error()))
+		if e.NotResent != "" {
+			fmt.Fprintf(&b, "          not sent again: %s\n", e.NotResent)
+		}
 	default:
 		fmt.Fprintf(&b, "response: %d %s (after %s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
-		if loc := e.RespHeader.Get("Location"); loc != "" {
-			fmt.Fprintf(&b, "          Location: %s\n", loc)
+		if e.SlowDowns > 0 {
+			fmt.Fprintf(&b, "          (after %d slow-down answers, 429/503, waited out and sent again)\n", e.SlowDowns)
 		}
-		body := quoteBody(e.RespBody)
+		if loc := e.RespHeader.Get("Location"); loc != "" {
+			fmt.Fprintf(&b, "          Location: %s\n", e.Redact(loc))
+		}
+		body := e.Redact(quoteBody(e.RespBody))
 		if e.Truncated {
 			body += " (truncated)"
 		}
 		fmt.Fprintf(&b, "          body: %s\n", body)
 	}
 	fmt.Fprintf(&b, "reproduce: %s", e.Curl())
-	return e.Redact(b.String())
+	return b.String()
 }
 
 // quoteBody shows a body as text when it is printable, else Go-quoted.
@@ -241,7 +344,8 @@ func (e *Exchange) Curl() string {
 	if e.ReqBody != nil {
 		parts = append(parts, "--data-binary", ShellQuote(string(e.ReqBody)))
 	}
-	return e.Redact(strings.Join(parts, " "))
+	// Every part is the suite's own: the token is only ever $SWR_TOKEN.
+	return strings.Join(parts, " ")
 }
 
 // ShellQuote quotes s for a POSIX shell; bytes a terminal would not show are

@@ -245,7 +245,21 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			t.retries503.Add(1)
 		}
+		if n, ok := ctx.Value(slowDownKey{}).(*atomic.Int32); ok {
+			n.Add(1)
+		}
 	}
+}
+
+type slowDownKey struct{}
+
+// CountSlowDowns returns a context whose requests count, in the returned
+// counter, the 429 and 503 answers this transport waited out and retried:
+// the caller learns that its answer came after a slow-down (a create retried
+// after 429 may meet its own first attempt).
+func CountSlowDowns(ctx context.Context) (context.Context, *atomic.Int32) {
+	n := new(atomic.Int32)
+	return context.WithValue(ctx, slowDownKey{}, n), n
 }
 
 // retryWait says whether the 429/503 answer resp, to the attempt-th try

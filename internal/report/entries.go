@@ -1,0 +1,101 @@
+package report
+
+import (
+	"encoding/json"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+// The specs tell the report what happened through typed report entries
+// (Ginkgo's AddReportEntry with one of these values), never through text
+// the report would have to parse. Entries travel between parallel Ginkgo
+// processes as JSON, so each value is a plain struct.
+const (
+	EntryNotChecked  = "swr.not-checked"
+	EntryFailed      = "swr.failed"
+	EntryRunProblem  = "swr.run-problem"
+	EntryObservation = "swr.observation"
+	EntryExchanges   = "swr.exchanges"
+	EntryProperty    = "swr.property"
+)
+
+// Cause says why a requirement was not checked: the configuration left it
+// out (exit 0 unless the whole contract is required), or something went
+// wrong during the run (exit 3). CONTRACT-NOTES.md section 7.
+type Cause string
+
+const (
+	CauseConfiguration Cause = "configuration"
+	CauseRun           Cause = "run"
+)
+
+// NotChecked says that a spec could not check some requirements.
+type NotChecked struct {
+	// Requirements are the IDs left unchecked; empty means every
+	// requirement the spec is labelled with.
+	Requirements []string `json:"requirements,omitempty"`
+	Cause        Cause    `json:"cause"`
+	Reason       string   `json:"reason"`           // what kept it from being checked
+	Remedy       string   `json:"remedy,omitempty"` // the setting or change that would check it
+}
+
+// Failed names the requirement a failed spec broke. A 401 that still wrote
+// is a security defect, and every report says so.
+type Failed struct {
+	Requirement    string `json:"requirement"`
+	SecurityDefect bool   `json:"security_defect,omitempty"`
+}
+
+// RunProblem is something that went wrong around the two operations (a
+// cleanup that failed, say): no verdict on the target, but the run's
+// verdict cannot be "conforms".
+type RunProblem struct {
+	What string `json:"what"`
+}
+
+// Observation is what the target chose on a point the contract leaves open.
+type Observation struct {
+	Point   string `json:"point"`   // e.g. "content after a complete JSON object"
+	Choice  string `json:"choice"`  // e.g. "ignored (201)"
+	Example string `json:"example"` // the request that showed it
+}
+
+// Tally counts one status code of one operation in one spec, with one
+// example request. Code 0 counts requests that got no answer.
+type Tally struct {
+	Operation string `json:"operation"`
+	Code      int    `json:"code"`
+	Count     int    `json:"count"`
+	Example   string `json:"example"`
+}
+
+// Exchanges is the status codes one spec saw.
+type Exchanges struct {
+	Tallies []Tally `json:"tallies"`
+}
+
+// Property is the outcome of one property spec.
+type Property struct {
+	Label      string `json:"label"`
+	Cases      int    `json:"cases"`
+	NotChecked int    `json:"not_checked,omitempty"` // cases without an answer: no verdict
+	Seed       int64  `json:"seed"`
+	RunSeed    int64  `json:"run_seed"`
+}
+
+// entry decodes a report entry's value as T. In the process that added it
+// the value is the struct itself; after a trip between parallel processes
+// it is JSON.
+func entry[T any](e types.ReportEntry) (T, bool) {
+	if v, ok := e.GetRawValue().(T); ok {
+		return v, true
+	}
+	if p, ok := e.GetRawValue().(*T); ok && p != nil {
+		return *p, true
+	}
+	var v T
+	if e.Value.AsJSON == "" || json.Unmarshal([]byte(e.Value.AsJSON), &v) != nil {
+		return v, false
+	}
+	return v, true
+}
