@@ -182,7 +182,9 @@ func describeWant(want []int) string {
 }
 
 // success: a neighbouring operation (or a create used as set-up) worked.
-func success(ex *swrclient.Exchange) bool { return ex.Answered() && ex.Status >= 200 && ex.Status < 300 }
+func success(ex *swrclient.Exchange) bool {
+	return ex.Answered() && ex.Status >= 200 && ex.Status < 300
+}
 
 // precondition stops the spec without a verdict when a set-up step did not
 // succeed: what it kept from being checked is "not checked", never failed.

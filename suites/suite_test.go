@@ -103,30 +103,31 @@ func finish(ginkgoCode int) int {
 		return ginkgoCode
 	}
 	j := judgement
+	// The details first: the VERDICT line is the run's very last.
+	fmt.Fprintln(os.Stderr)
+	for _, f := range j.Failed {
+		fmt.Fprintln(os.Stderr, "  failed: "+f)
+	}
+	for _, r := range j.Reasons {
+		fmt.Fprintln(os.Stderr, "  - "+r)
+	}
 	switch j.Verdict {
 	case report.Conforms:
-		fmt.Fprintf(os.Stderr, "\nVERDICT: the target conforms (%s)\n", strings.Join(j.Reasons, "; "))
+		fmt.Fprintf(os.Stderr, "VERDICT: the target conforms (%s)\n", j.Reasons[0])
 	case report.DoesNotConform:
-		var failed []string
-		for _, f := range j.Failed {
-			failed = append(failed, "  - "+f)
-		}
-		fmt.Fprintf(os.Stderr, "\nVERDICT: the target does NOT conform: %s failed (%s)\n%s\n", plural(len(j.Failed), "spec"), strings.Join(j.Reasons, "; "), strings.Join(failed, "\n"))
+		fmt.Fprintf(os.Stderr, "VERDICT: the target does NOT conform: %s failed (%s)\n", plural(len(j.Failed), "spec"), j.Reasons[0])
 	default:
-		fmt.Fprintf(os.Stderr, "\nVERDICT: incomplete (exit %d): %s\n", j.ExitCode, strings.Join(j.Reasons, "\n  - "))
+		fmt.Fprintf(os.Stderr, "VERDICT: incomplete (exit %d): %s\n", j.ExitCode, summarizeIncomplete(j))
 	}
 	return j.ExitCode
 }
 
-// parallelProcess reports which of Ginkgo's parallel processes this is.
-func parallelProcess() (int, int) {
-	s, _ := GinkgoConfiguration()
-	return s.ParallelProcess, s.ParallelTotal
-}
-
-func dryRun() bool {
-	s, _ := GinkgoConfiguration()
-	return s.DryRun
+// summarizeIncomplete says in one line what an incomplete run left out.
+func summarizeIncomplete(j *report.Judgement) string {
+	if len(j.NotChecked) == 0 {
+		return strings.Join(j.Reasons, "; ")
+	}
+	return fmt.Sprintf("nothing failed, but %s not checked: %s (reasons above)", plural(len(j.NotChecked), "requirement"), strings.Join(j.NotChecked, ", "))
 }
 
 const suiteDescription = "SWR image-sharing API conformance"
@@ -243,4 +244,15 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// parallelProcess reports which of Ginkgo's parallel processes this is.
+func parallelProcess() (int, int) {
+	s, _ := GinkgoConfiguration()
+	return s.ParallelProcess, s.ParallelTotal
+}
+
+func dryRun() bool {
+	s, _ := GinkgoConfiguration()
+	return s.DryRun
 }

@@ -134,8 +134,9 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 type Judgement struct {
 	Verdict  string
 	ExitCode int
-	Reasons  []string
-	Failed   []string // full names of the failed specs
+	Reasons    []string
+	Failed     []string // full names of the failed specs
+	NotChecked []string // IDs of the requirements not checked
 }
 
 // Judge is the verdict the reports give.
@@ -144,6 +145,11 @@ func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
 	j := Judgement{Verdict: m.Verdict, ExitCode: m.ExitCode, Reasons: m.Reasons}
 	for _, f := range m.Failures {
 		j.Failed = append(j.Failed, f.Spec.FullName)
+	}
+	for _, ro := range m.Requirements {
+		if ro.Verdict == Unchecked {
+			j.NotChecked = append(j.NotChecked, ro.ID)
+		}
 	}
 	return j
 }

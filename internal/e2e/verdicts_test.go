@@ -1,0 +1,303 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+)
+
+// results is the part of results.json these tests read.
+type results struct {
+	Verdict      string   `json:"verdict"`
+	ExitCode     int      `json:"exit_code"`
+	Reasons      []string `json:"reasons"`
+	RunProblems  []string `json:"run_problems"`
+	Warnings     []string `json:"warnings"`
+	Requirements []struct {
+		ID         string `json:"id"`
+		Verdict    string `json:"verdict"`
+		NotChecked *struct {
+			Cause, Reason, Remedy string
+		} `json:"not_checked"`
+	} `json:"requirements"`
+}
+
+func readResults(t *testing.T, dir string) results {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatalf("no results.json: %v", err)
+	}
+	var r results
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r results) verdictOf(id string) string {
+	for _, q := range r.Requirements {
+		if q.ID == id {
+			return q.Verdict
+		}
+	}
+	return ""
+}
+
+func (r results) failing() []string {
+	var out []string
+	for _, q := range r.Requirements {
+		if q.Verdict == "fail" {
+			out = append(out, q.ID)
+		}
+	}
+	return out
+}
+
+func lastLine(out string) string {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// The conforming dialects, in both fixture modes and three seeds:
+// provisioning checks every requirement and conforms; existing-fixture mode
+// cannot create names, so it is incomplete, names NAMES-VALID-ACCEPTED,
+// and exits 0, or 3 when the whole contract is required.
+func TestVerdictsOfConformingDialects(t *testing.T) {
+	dir := bin(t)
+	for _, dialect := range []refserver.Dialect{refserver.Strict, refserver.Lenient} {
+		for _, seed := range []string{"1", "2", "3"} {
+			srv := refserver.New(refserver.Options{Token: token, Dialect: dialect})
+			if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+				t.Fatal(err)
+			}
+			hs := httptest.NewServer(srv)
+			t.Cleanup(hs.Close)
+			name := fmt.Sprintf("%s/seed-%s", dialect, seed)
+			t.Run(name+"/provisioning", func(t *testing.T) {
+				reports := t.TempDir()
+				code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2",
+					"SWR_PROVISION=true", "SWR_REPORT_DIR=" + reports}, "-ginkgo.seed="+seed)
+				r := readResults(t, reports)
+				if code != 0 || r.Verdict != "conforms" || !strings.HasPrefix(lastLine(out), "VERDICT: the target conforms") {
+					t.Fatalf("exit %d, verdict %q %v, want 0 and conforms:\n%s", code, r.Verdict, r.Reasons, tail(out))
+				}
+			})
+			for _, complete := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/existing/require-complete=%v", name, complete), func(t *testing.T) {
+					reports := t.TempDir()
+					env := append(existingEnv(hs.URL), "SWR_REPORT_DIR="+reports, fmt.Sprintf("SWR_REQUIRE_COMPLETE=%v", complete))
+					code, out := runSuite(t, dir, env, "-ginkgo.seed="+seed)
+					r := readResults(t, reports)
+					want := 0
+					if complete {
+						want = 3
+					}
+					if code != want || r.Verdict != "incomplete" || r.verdictOf("NAMES-VALID-ACCEPTED") != "not checked" || len(r.failing()) > 0 {
+						t.Fatalf("exit %d (want %d), verdict %q, failing %v:\n%s", code, want, r.Verdict, r.failing(), tail(out))
+					}
+					if !strings.Contains(lastLine(out), "VERDICT: incomplete") || !strings.Contains(out, "NAMES-VALID-ACCEPTED not checked (configuration)") || !strings.Contains(out, "SWR_PROVISION=true") {
+						t.Fatalf("the VERDICT line must be last and name NAMES-VALID-ACCEPTED with the setting that checks it:\n%s", tail(out))
+					}
+				})
+			}
+		}
+	}
+}
+
+// failDeletesAfter answers every share delete after the first n with 500: a
+// registry whose cleanup breaks mid-run.
+func failDeletesAfter(n int64, next http.Handler) http.Handler {
+	var deletes atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/access-domains/") && deletes.Add(1) > n {
+			http.Error(w, `{"errorCode":"SVCSTG.SWR.5000001","errorMessage":"internal error"}`, http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// A failing cleanup is a problem of the run: incomplete, exit 3, and no
+// requirement marked failed.
+func TestCleanupFailingMidRunIsIncomplete(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	hs := httptest.NewServer(failDeletesAfter(15, srv))
+	defer hs.Close()
+	reports := t.TempDir()
+	code, out := runSuite(t, dir, append(existingEnv(hs.URL), "SWR_REPORT_DIR="+reports))
+	r := readResults(t, reports)
+	if code != 3 || r.Verdict != "incomplete" || len(r.failing()) > 0 || len(r.RunProblems) == 0 {
+		t.Fatalf("exit %d, verdict %q, failing %v, run problems %d; want 3, incomplete, none failing:\n%s", code, r.Verdict, r.failing(), len(r.RunProblems), tail(out))
+	}
+	if strings.Contains(out, "does NOT conform") {
+		t.Fatalf("a cleanup problem became a verdict:\n%s", tail(out))
+	}
+}
+
+// dropEvery hangs up without an answer on every n-th request; every other
+// drop is served first, so a write may or may not have happened.
+func dropEvery(n int64, next http.Handler) http.Handler {
+	var count atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := count.Add(1)
+		if i%n != 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if (i/n)%2 == 0 {
+			next.ServeHTTP(httptest.NewRecorder(), r) // the write happens; its answer is lost
+		}
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+}
+
+// A network that drops one connection in a hundred before any answer never
+// fails a requirement: the verdict is the one the server gets without
+// drops, or incomplete.
+func TestDroppedConnectionsAreNoVerdict(t *testing.T) {
+	dir := bin(t)
+	for _, provision := range []bool{true, false} {
+		t.Run(fmt.Sprintf("provision=%v", provision), func(t *testing.T) {
+			srv, _ := inProcess(t)
+			hs := httptest.NewServer(dropEvery(100, srv))
+			defer hs.Close()
+			reports := t.TempDir()
+			env := append(existingEnv(hs.URL), "SWR_REPORT_DIR="+reports)
+			if provision {
+				env = []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=true", "SWR_REPORT_DIR=" + reports}
+			}
+			code, out := runSuite(t, dir, env)
+			r := readResults(t, reports)
+			ok := r.Verdict == "incomplete" || provision && r.Verdict == "conforms"
+			if !ok || len(r.failing()) > 0 || code == 1 {
+				t.Fatalf("exit %d, verdict %q, failing %v:\n%s", code, r.Verdict, r.failing(), tail(out))
+			}
+			if !strings.Contains(out, "sent again") && !strings.Contains(out, "no answer") && r.Verdict == "conforms" {
+				t.Logf("no dropped request was visible in the output (the drops were all resent)")
+			}
+		})
+	}
+}
+
+// Redaction happens where text comes from the wire: a short token never
+// changes the report's own words.
+func TestShortTokenLeavesReportWordsIntact(t *testing.T) {
+	dir := bin(t)
+	srv := refserver.New(refserver.Options{Token: "tok", Faults: []refserver.Fault{refserver.FaultForeverRefused}})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	reports := t.TempDir()
+	code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=tok", "SWR_SHARE_ACCOUNTS=peer-1,peer-2",
+		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_REPORT_DIR=" + reports})
+	if code != 1 {
+		t.Fatalf("exit %d, want a failing run:\n%s", code, tail(out))
+	}
+	mangled := regexp.MustCompile(`\[REDACTED\][a-z]|[a-z]\[REDACTED\]`)
+	for _, f := range []string{"results.json", "summary.md", "report.html", "junit.xml"} {
+		b, err := os.ReadFile(filepath.Join(reports, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := mangled.Find(b); m != nil {
+			t.Errorf("%s has a mangled word: %q", f, m)
+		}
+		if f != "summary.md" && !strings.Contains(string(b), "token the target does not accept") {
+			t.Errorf("%s lost the words of AUTH-401-WRONG-TOKEN", f)
+		}
+	}
+	if m := mangled.FindString(out); m != "" {
+		t.Errorf("the console has a mangled word: %q", m)
+	}
+}
+
+// Configuration mistakes stop the run before any spec: exit 2, one message
+// naming the setting.
+func TestConfigurationMistakesStopTheRun(t *testing.T) {
+	dir := bin(t)
+	srv, url := inProcess(t)
+	_ = srv
+	base := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=false"}
+	tests := []struct {
+		name    string
+		env     []string
+		want    []string
+		reports bool // the run got past its configuration: reports say why it stopped
+	}{
+		{"missing namespace", append(base, "SWR_NAMESPACE=no-such-ns", "SWR_REPOSITORY=team/app"), []string{`SWR_NAMESPACE="no-such-ns"`, "does not exist"}, true},
+		{"missing repository", append(base, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=no/such-repo"), []string{`SWR_REPOSITORY="no/such-repo" does not exist`}, true},
+		{"misspelled endpoint alone", []string{"SWR_ENDPIONT=" + url}, []string{"SWR_ENDPIONT is not a setting of this suite: did you mean SWR_ENDPOINT?"}, false},
+		{"misspelled endpoint with the vendor settings", []string{"SWR_ENDPIONT=" + url, "SWR_TOKEN=" + token, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1"},
+			[]string{"did you mean SWR_ENDPOINT?"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reports := t.TempDir()
+			before := srv.Inventory()
+			code, out := runSuite(t, dir, append(tc.env, "SWR_REPORT_DIR="+reports))
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+			if code != 2 || strings.Contains(out, "Ran ") || strings.Count(out, "swr-conformance:") > 3 {
+				t.Fatalf("exit %d, want 2 and one message before any spec:\n%s", code, out)
+			}
+			if strings.Contains(out, "provisioning is on (SWR_PROVISION=true)") {
+				t.Errorf("the message blames SWR_PROVISION=true, which the user never set:\n%s", out)
+			}
+			if tc.reports {
+				r := readResults(t, reports)
+				if r.Verdict != "no run" || r.ExitCode != 2 {
+					t.Errorf("results.json says %q (exit %d), want no run", r.Verdict, r.ExitCode)
+				}
+			}
+			if after := srv.Inventory(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+				t.Errorf("checking the fixture changed the target:\nbefore %q\nafter  %q", before, after)
+			}
+		})
+	}
+}
+
+// A counterexample reproduces by itself: against a server that accepts any
+// permit, every seed reports the 201 the invalid permit got, never a 409
+// caused by another case running beside it.
+func TestCounterexamplesNameTheDefect(t *testing.T) {
+	dir := bin(t)
+	got := regexp.MustCompile(`got:\s+(\d+)`)
+	for seed := 1; seed <= 6; seed++ {
+		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
+			_, url := inProcess(t, refserver.FaultPermitAny)
+			code, out := runSuite(t, dir, append(existingEnv(url), "SWR_CONCURRENCY=8"),
+				fmt.Sprintf("-ginkgo.seed=%d", seed), "-ginkgo.label-filter=BODY-PERMIT-READ-ONLY && create")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1:\n%s", code, tail(out))
+			}
+			ms := got.FindAllStringSubmatch(out, -1)
+			if len(ms) == 0 {
+				t.Fatalf("no counterexample shown:\n%s", tail(out))
+			}
+			for _, m := range ms {
+				if m[1] != "201" {
+					t.Fatalf("counterexample got %s, want 201:\n%s", m[1], tail(out))
+				}
+			}
+		})
+	}
+}
