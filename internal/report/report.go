@@ -132,8 +132,8 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 // Judgement is the run's verdict, for the console line and the exit status:
 // the reports say the same, since both come from one build.
 type Judgement struct {
-	Verdict  string
-	ExitCode int
+	Verdict    string
+	ExitCode   int
 	Reasons    []string
 	Failed     []string // full names of the failed specs
 	NotChecked []string // IDs of the requirements not checked
