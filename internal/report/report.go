@@ -8,6 +8,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,11 +98,11 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	junit, err := junitXML(r)
+	m := build(meta, reqs, r)
+	junit, err := junitXML(r, m)
 	if err != nil {
 		return err
 	}
-	m := build(meta, reqs, r)
 	var js bytes.Buffer
 	enc := json.NewEncoder(&js)
 	enc.SetEscapeHTML(false) // messages quote requests and responses: keep < > & readable
@@ -157,7 +158,11 @@ func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
 // junitXML renders Ginkgo's own JUnit report. Ginkgo only writes to a path,
 // so it goes through a private temporary file and is scrubbed afterwards
 // like every other output.
-func junitXML(r types.Report) ([]byte, error) {
+//
+// The run's verdict is added to the suite's properties (swr.verdict,
+// swr.exit_code, swr.reason), so CI systems read the same verdict as the
+// other reports.
+func junitXML(r types.Report, m *model) ([]byte, error) {
 	f, err := os.CreateTemp("", "swr-junit-*.xml")
 	if err != nil {
 		return nil, err
@@ -168,7 +173,26 @@ func junitXML(r types.Report) ([]byte, error) {
 	if err := reporters.GenerateJUnitReport(r, name); err != nil {
 		return nil, err
 	}
-	return os.ReadFile(name)
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var suites reporters.JUnitTestSuites
+	if err := xml.Unmarshal(raw, &suites); err != nil {
+		return nil, fmt.Errorf("report: reading Ginkgo's JUnit report: %w", err)
+	}
+	props := []reporters.JUnitProperty{{Name: "swr.verdict", Value: m.Verdict}, {Name: "swr.exit_code", Value: fmt.Sprint(m.ExitCode)}}
+	for _, why := range m.Reasons {
+		props = append(props, reporters.JUnitProperty{Name: "swr.reason", Value: why})
+	}
+	for i := range suites.TestSuites {
+		suites.TestSuites[i].Properties.Properties = append(props, suites.TestSuites[i].Properties.Properties...)
+	}
+	out, err := xml.MarshalIndent(suites, "  ", "    ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), out...), nil
 }
 
 // model is results.json, and what the templates render.
