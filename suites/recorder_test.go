@@ -1,7 +1,10 @@
 package suites
 
 import (
+	"bytes"
+	"encoding/json"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/swr-conformance/swr-conformance/internal/report"
@@ -14,6 +17,7 @@ import (
 type recorder struct {
 	mu     sync.Mutex
 	counts map[tallyKey]*report.Tally
+	shapes map[string]string // error body shape → one example request
 }
 
 type tallyKey struct {
@@ -21,7 +25,9 @@ type tallyKey struct {
 	code int
 }
 
-func newRecorder() *recorder { return &recorder{counts: map[tallyKey]*report.Tally{}} }
+func newRecorder() *recorder {
+	return &recorder{counts: map[tallyKey]*report.Tally{}, shapes: map[string]string{}}
+}
 
 // add is the client's Observe hook: cheap, since it runs for every request.
 func (r *recorder) add(ex *swrclient.Exchange) {
@@ -33,8 +39,15 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 		code = 0
 	}
 	k := tallyKey{ex.Op, code}
+	shape := ""
+	if code >= 400 {
+		shape = errorShape(ex.RespBody)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if shape != "" && r.shapes[shape] == "" {
+		r.shapes[shape] = requestLine(ex)
+	}
 	if t := r.counts[k]; t != nil {
 		t.Count++
 		return
@@ -45,7 +58,49 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 func (r *recorder) reset() {
 	r.mu.Lock()
 	r.counts = map[tallyKey]*report.Tally{}
+	r.shapes = map[string]string{}
 	r.mu.Unlock()
+}
+
+// drainShapes returns the error body shapes seen since the last reset, as
+// observations: the contract leaves the shape open (CONTRACT-NOTES §5).
+func (r *recorder) drainShapes() []report.Observation {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []report.Observation
+	for shape, example := range r.shapes {
+		out = append(out, report.Observation{Point: "error body shape", Choice: shape, Example: example})
+	}
+	r.shapes = map[string]string{}
+	sort.Slice(out, func(i, j int) bool { return out[i].Choice < out[j].Choice })
+	return out
+}
+
+// errorShape names the shape of an error body, as the vendor's gateways
+// differ: an object with errorCode/errorMessage, an array of those,
+// error_code/error_msg from the API gateway, or something else.
+func errorShape(body []byte) string {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "empty"
+	}
+	var obj map[string]json.RawMessage
+	var arr []map[string]json.RawMessage
+	switch {
+	case json.Unmarshal(body, &obj) == nil:
+		return "object with " + keysOf(obj)
+	case json.Unmarshal(body, &arr) == nil && len(arr) > 0:
+		return "array of objects with " + keysOf(arr[0])
+	}
+	return "not a JSON object"
+}
+
+func keysOf(m map[string]json.RawMessage) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
 }
 
 // drain returns the tallies since the last reset, in a stable order.

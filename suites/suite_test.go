@@ -151,6 +151,9 @@ var _ = AfterEach(func() {
 	if t := exchanges.drain(); len(t) > 0 {
 		AddReportEntry(report.EntryExchanges, report.Exchanges{Tallies: t}, ReportEntryVisibilityNever)
 	}
+	for _, o := range exchanges.drainShapes() {
+		AddReportEntry(report.EntryObservation, o, ReportEntryVisibilityNever)
+	}
 })
 
 // The run's own namespace and repositories are removed before the reports
