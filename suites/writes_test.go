@@ -268,6 +268,9 @@ func absentError(ctx context.Context, req Requirement, s *target.Slot, security 
 		return err
 	}
 	if exists {
+		if err := leftoverError(s, req); err != nil {
+			return err
+		}
 		return &violation{req: req, security: security, msg: fmt.Sprintf("rule %s: %s\nsource: %s\n%sthe create answered %d %s, yet the share exists (permit %q, deadline %q)\nthe refused create:\n%s\nread back with:\n%s",
 			req.ID, req.Text, req.Source, securityNote(security), ex.Status, http.StatusText(ex.Status), share.Permit, share.Deadline, ex, read)}
 	}

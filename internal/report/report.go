@@ -156,8 +156,7 @@ func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
 }
 
 // junitXML renders Ginkgo's own JUnit report. Ginkgo only writes to a path,
-// so it goes through a private temporary file and is scrubbed afterwards
-// like every other output.
+// so it goes through a private temporary file.
 //
 // The run's verdict is added to the suite's properties (swr.verdict,
 // swr.exit_code, swr.reason), so CI systems read the same verdict as the
@@ -186,7 +185,7 @@ func junitXML(r types.Report, m *model) ([]byte, error) {
 		props = append(props, reporters.JUnitProperty{Name: "swr.reason", Value: why})
 	}
 	for i := range suites.TestSuites {
-		suites.TestSuites[i].Properties.Properties = append(props, suites.TestSuites[i].Properties.Properties...)
+		suites.TestSuites[i].Properties.Properties = append(append([]reporters.JUnitProperty(nil), props...), suites.TestSuites[i].Properties.Properties...)
 	}
 	out, err := xml.MarshalIndent(suites, "  ", "    ")
 	if err != nil {
@@ -345,7 +344,9 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 					ncs = append(ncs, nc)
 				}
 			case EntryFailed:
-				if f, ok := entry[Failed](e); ok && byID[f.Requirement] != nil {
+				// Only a requirement the spec is labelled with, and only
+				// when the spec did fail.
+				if f, ok := entry[Failed](e); ok && contains(ids, f.Requirement) && so.Outcome == failed {
 					broke[f.Requirement] = true
 					if f.SecurityDefect {
 						byID[f.Requirement].SecurityDefect = true
@@ -457,7 +458,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		}
 	}
 	m.RunProblems = unique(m.RunProblems)
-	judge(m, meta, failedIts)
+	judge(m, meta, failedIts, r.SuiteConfig.DryRun)
 	return m
 }
 
@@ -540,7 +541,7 @@ func runStopped(r types.Report) string {
 
 // judge sets each requirement's verdict and the run's (CONTRACT-NOTES.md
 // section 7).
-func judge(m *model, meta Meta, failedIts int) {
+func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 	var failing, security []string
 	var unchecked []*reqOut
 	runCause := len(m.RunProblems) > 0
@@ -594,6 +595,10 @@ func judge(m *model, meta Meta, failedIts int) {
 		if n := len(m.Unattributed); n > 0 {
 			m.Reasons = append(m.Reasons, fmt.Sprintf("%d failed specs check no listed requirement", n))
 		}
+	case dryRun:
+		m.Verdict, m.ExitCode = Incomplete, 0
+		m.Reasons = append(m.Reasons, "dry run: nothing was sent to the target")
+		return
 	case len(unchecked) == 0 && len(m.RunProblems) == 0:
 		m.Verdict, m.ExitCode = Conforms, 0
 		m.Reasons = append(m.Reasons, fmt.Sprintf("every requirement was checked and none failed (%d requirements, %d specs)", len(m.Requirements), m.Specs.Passed))

@@ -14,11 +14,9 @@ import (
 
 const redacted = "[REDACTED]"
 
-// scrubber replaces secrets. Scrubbing the bytes written is not enough on
-// its own: every output escapes text its own way (html/template writes '+',
-// common in IAM tokens, as "&#43;"), so a secret in a message could pass
-// a byte scrub in escaped form. Hence two layers: the report is scrubbed
-// before rendering, and the written bytes after, in every escaped form.
+// scrubber replaces secrets in captured text (see scrubCaptured), in every
+// escaped form a captured text may hold them (html/template writes '+',
+// common in IAM tokens, as "&#43;").
 type scrubber struct{ r *strings.Replacer }
 
 func newScrubber(secrets []string) scrubber {
@@ -86,6 +84,12 @@ func scrubCaptured(r types.Report, secrets []string) types.Report {
 		s.CapturedGinkgoWriterOutput = sc.str(s.CapturedGinkgoWriterOutput)
 		s.CapturedStdOutErr = sc.str(s.CapturedStdOutErr)
 		s.Failure.ForwardedPanic = sc.str(s.Failure.ForwardedPanic)
+		more := make([]types.AdditionalFailure, len(s.AdditionalFailures))
+		for j, f := range s.AdditionalFailures {
+			f.Failure.ForwardedPanic = sc.str(f.Failure.ForwardedPanic)
+			more[j] = f
+		}
+		s.AdditionalFailures = more
 		specs[i] = s
 	}
 	r.SpecReports = specs
