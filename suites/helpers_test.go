@@ -419,7 +419,7 @@ func pathOf(ex *swrclient.Exchange) string { return strings.TrimPrefix(ex.URL, t
 func requestLine(ex *swrclient.Exchange) string {
 	line := ex.Method + " " + pathOf(ex)
 	if ex.ReqBody != nil {
-		body := string(ex.ReqBody)
+		body := ex.Redact(string(ex.ReqBody))
 		if len(body) > 200 {
 			body = body[:200] + "..."
 		}

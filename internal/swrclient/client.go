@@ -279,7 +279,9 @@ func (e *Exchange) String() string {
 	}
 	fmt.Fprintf(&b, "          %s\n", e.Auth.header())
 	if e.ReqBody != nil {
-		fmt.Fprintf(&b, "          body: %s\n", quoteBody(e.ReqBody))
+		// The suite wrote it, but a body may quote a secret (a test may
+		// send one on purpose): shown, like the answer, without it.
+		fmt.Fprintf(&b, "          body: %s\n", e.Redact(quoteBody(e.ReqBody)))
 	}
 	for i, err := range e.Unanswered {
 		fmt.Fprintf(&b, "attempt %d: no answer (%s), sent again\n", i+1, e.Redact(err.Error()))
@@ -342,9 +344,9 @@ func (e *Exchange) Curl() string {
 		parts = append(parts, "-H", ShellQuote(HeaderToken+": "+WrongToken))
 	}
 	if e.ReqBody != nil {
-		parts = append(parts, "--data-binary", ShellQuote(string(e.ReqBody)))
+		parts = append(parts, "--data-binary", ShellQuote(e.Redact(string(e.ReqBody))))
 	}
-	// Every part is the suite's own: the token is only ever $SWR_TOKEN.
+	// The other parts are the suite's own: the token is only ever $SWR_TOKEN.
 	return strings.Join(parts, " ")
 }
 
