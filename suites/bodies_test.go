@@ -24,7 +24,7 @@ func observeTrailingContent(ctx context.Context, s *target.Slot) {
 			continue
 		}
 		choice := fmt.Sprintf("refused (%d)", ex.Status)
-		if success(ex) {
+		if ex.Succeeded() {
 			choice = fmt.Sprintf("ignored, the object before it was taken (%d)", ex.Status)
 		}
 		observation(fmt.Sprintf("content after a complete JSON object (%q)", tail), choice, ex)

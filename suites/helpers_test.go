@@ -130,6 +130,7 @@ func lease(ctx context.Context) *target.Slot {
 	// delete is not what the suite certifies): it is a problem of the run,
 	// the account is kept out of use, and the run's end lists what was left.
 	DeferCleanup(func(ctx SpecContext) {
+		defer leftovers.Delete(s)
 		if err := s.Release(ctx); err != nil {
 			runProblem(err.Error())
 		}
@@ -191,7 +192,7 @@ func success(ex *swrclient.Exchange) bool {
 // succeed: what it kept from being checked is "not checked", never failed.
 func precondition(step string, ex *swrclient.Exchange) {
 	GinkgoHelper()
-	if !success(ex) {
+	if !ex.Succeeded() {
 		stopNotChecked(report.CauseRun, fmt.Sprintf("setting up (%s) did not succeed:\n%s", step, ex), "")
 	}
 }
@@ -301,7 +302,7 @@ func createShare(ctx context.Context, s *target.Slot) generators.Body {
 // share until a later removal works: what the next cases meet is then the
 // run's doing, not the target's (see leftoverError).
 func undoCreate(ctx context.Context, s *target.Slot, ex *swrclient.Exchange) {
-	if success(ex) {
+	if ex.Succeeded() {
 		if err := tgt.RemoveShare(ctx, s.Namespace, s.Repository, s.Account); err != nil {
 			leftovers.Store(s, err.Error())
 			runProblem(err.Error())

@@ -209,7 +209,7 @@ func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) err
 	account := tgt.Config.Accounts[0]
 	body := generators.Body{AccessDomain: account, Permit: grammar.ReadPermit, Deadline: grammar.Forever}
 	ex := tgt.Client.CreateShare(ctx, ns, repo, body.CreateJSON())
-	if success(ex) {
+	if ex.Succeeded() {
 		defer func() {
 			if err := tgt.RemoveShare(ctx, ns, repo, account); err != nil {
 				runProblem(err.Error())

@@ -197,7 +197,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 			if err != nil {
 				// Put the share back, so the next case starts from the same state.
 				restore := tgt.Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, created.UpdateJSON())
-				if !success(restore) {
+				if !restore.Succeeded() {
 					runProblem("restoring the share after a refused update changed it failed:\n" + restore.String())
 				}
 			}

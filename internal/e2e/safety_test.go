@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -96,19 +95,28 @@ func TestProvisioningLeavesNothingBehind(t *testing.T) {
 	}
 }
 
-// echoToken is a hostile target: it repeats the token it receives in a
-// response header and in every response body.
-func echoToken(next http.Handler) http.Handler {
+// rewrite serves each request with next and lets edit change the answer
+// (status and body) before it is sent; edit may also set headers on w.
+func rewrite(next http.Handler, edit func(w http.ResponseWriter, r *http.Request, code int, body []byte) (int, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
+		code, body := edit(w, r, rec.Code, rec.Body.Bytes())
+		w.WriteHeader(code)
+		w.Write(body)
+	})
+}
+
+// echoToken is a hostile target: it repeats the token it receives in a
+// response header and in every response body.
+func echoToken(next http.Handler) http.Handler {
+	return rewrite(next, func(w http.ResponseWriter, r *http.Request, code int, body []byte) (int, []byte) {
 		tok := r.Header.Get("X-Auth-Token")
 		w.Header().Set("X-Echo", tok)
-		w.WriteHeader(rec.Code)
-		io.Copy(w, io.MultiReader(bytes.NewReader(rec.Body.Bytes()), strings.NewReader(" token was "+tok)))
+		return code, append(append([]byte(nil), body...), " token was "+tok...)
 	})
 }
 

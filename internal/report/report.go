@@ -700,8 +700,6 @@ func specOf(s types.SpecReport, stopped string) specOut {
 	return so
 }
 
-func hasLabel(s types.SpecReport, l string) bool { return contains(s.Labels(), l) }
-
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {

@@ -115,6 +115,12 @@ type Exchange struct {
 // answer is a problem of the run, never a verdict on the target.
 func (e *Exchange) Answered() bool { return e.Err == nil && e.Status != 0 }
 
+// Succeeded reports whether the target answered with a 2xx: success for a
+// neighbouring operation, whose documented code a target need not keep
+// (some regions answer 200 for a create). Only the two certified
+// operations are held to their exact codes.
+func (e *Exchange) Succeeded() bool { return e.Answered() && e.Status >= 200 && e.Status < 300 }
+
 // Client sends requests to one target with one token.
 type Client struct {
 	base  string
@@ -195,10 +201,6 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 		}
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, ex.URL, body)
-	if err == nil && r.Body != nil {
-		// The transport sends a body again after a 429 or 503.
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(r.Body)), nil }
-	}
 	if err != nil {
 		ex.Err = err
 		return ex
