@@ -11,39 +11,55 @@ PKG     := github.com/swr-conformance/swr-conformance
 LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT)
 # Release platforms of `make dist`.
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
-# The workflow linter, from the Go module proxy.
-ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+# The workflow linter and the static checker, pinned, from the Go module proxy.
+ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Extra arguments for the suite binary, e.g. ARGS='-ginkgo.label-filter=auth'.
 ARGS    ?=
+# The Ginkgo CLI that runs the suite's parallel processes, pinned in go.mod
+# as a tool (the same version as the Ginkgo library).
+GINKGO  ?= $(GO) tool ginkgo
 
-.PHONY: conformance test selftest build dist vet lint-workflows bench clean
+.PHONY: conformance test selftest build dist vet staticcheck lint-workflows bench clean
 
+# The suite under the Ginkgo CLI, in parallel processes (SWR_PROCS, default
+# 4; existing-fixture mode: two share accounts per process). It ends with
+# the VERDICT line of the merged result; its exit status is the verdict's
+# (make turns any but 0 into its own 2).
 conformance: build
-	$(BIN)/swr-conformance $(ARGS)
+	@SWR_GINKGO='$(GINKGO)' $(BIN)/swr-conformance.test $(ARGS)
 
-test: vet lint-workflows
+test: vet staticcheck lint-workflows
 	$(GO) test -count=1 -race ./...
 
 # The kill matrix: the suite against every fault of the reference server and
 # both conforming dialects (also part of `make test`).
 selftest: build
-	$(GO) run ./cmd/swr-selftest -suite $(BIN)/swr-conformance
+	$(GO) run ./cmd/swr-selftest -suite $(BIN)/swr-conformance.test
 
 vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# Benchmarks against the reference server on loopback (see internal/bench).
+# Benchmarks against the reference server on loopback (see internal/bench);
+# RunsAt50ms: `make conformance` and the plain binary against a server that
+# answers 50 ms late, four share accounts, existing fixture.
 bench:
 	$(GO) test -run '^$$' -bench 'PropertyRequests|DefaultRun$$' -benchtime 3x -count 1 ./internal/bench/
-	$(GO) test -run '^$$' -bench 'Latency50ms' -benchtime 1x -count 1 ./internal/bench/
+	$(GO) test -run '^$$' -bench 'RunsAt50ms' -benchtime 1x -count 1 -timeout 20m ./internal/bench/
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
 
 lint-workflows:
 	$(GO) run $(ACTIONLINT) -no-color
 
+# The suite is compiled once, as bin/swr-conformance.test (the Ginkgo CLI
+# runs only *.test files); bin/swr-conformance is the same file.
 build:
 	@mkdir -p $(BIN)
-	$(GO) test -c -ldflags "$(LDFLAGS)" -o $(BIN)/swr-conformance ./suites
+	$(GO) test -c -ldflags "$(LDFLAGS)" -o $(BIN)/swr-conformance.test ./suites
+	@ln -f $(BIN)/swr-conformance.test $(BIN)/swr-conformance 2>/dev/null || cp -f $(BIN)/swr-conformance.test $(BIN)/swr-conformance
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/swr-refserver ./cmd/swr-refserver
 
 # Release binaries for every platform, stamped with the version, and their
@@ -53,7 +69,8 @@ dist:
 	@set -e; for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 		echo "  $$os/$$arch"; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) test -c -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/swr-conformance-$(VERSION)-$$os-$$arch$$ext ./suites; \
+		sext=.test; [ $$os = windows ] && sext=.exe; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) test -c -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/swr-conformance-$(VERSION)-$$os-$$arch$$sext ./suites; \
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/swr-refserver-$(VERSION)-$$os-$$arch$$ext ./cmd/swr-refserver; \
 	done
 	cd $(DIST) && sha256sum swr-* > SHA256SUMS

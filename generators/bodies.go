@@ -13,7 +13,7 @@ import (
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 // Valid deadlines stay in these years: far enough ahead that no run of the
@@ -71,13 +71,13 @@ func validTimestamp(r *rand.Rand) string {
 func ValidDeadlines() Inputs {
 	return Inputs{
 		Label: "valid deadline",
-		Gen: mix(choice{1, func(*rand.Rand) string { return grammar.Forever }},
+		Gen: mix(choice{1, func(*rand.Rand) string { return contract.Forever }},
 			choice{5, validTimestamp}),
-		Boundary: []string{grammar.Forever,
+		Boundary: []string{contract.Forever,
 			"2040-01-01T00:00:00Z", "2040-01-01T00:00:00.000Z", "2040-02-29T23:59:59Z", "2096-02-29T00:00:00.5Z",
 			"2041-01-31T16:00:00Z", "2050-12-31T23:59:59.9Z", "2099-12-31T23:59:59Z", "2099-12-31T23:59:59.999999999Z",
 			"2070-06-30T12:30:45.123456Z"},
-		Holds: func(s string) bool { return grammar.Deadline(s, time.Now()).Valid() },
+		Holds: func(s string) bool { return contract.Deadline(s, time.Now()).Valid() },
 	}
 }
 
@@ -125,7 +125,7 @@ func invalidDeadline(r *rand.Rand) string {
 		if r.Intn(2) == 0 {
 			return strconv.FormatInt(r.Int63n(1e10), 10)
 		}
-		return randomWord(r, grammar.Forever)
+		return randomWord(r, contract.Forever)
 	default:
 		return impossibleTimestamp(r)
 	}
@@ -148,7 +148,7 @@ var badPermits = []string{"write", "pull", "", "push", "admin", "readwrite", "re
 
 func invalidPermit(r *rand.Rand) string {
 	if r.Intn(3) == 0 {
-		return randomWord(r, grammar.ReadPermit)
+		return randomWord(r, contract.ReadPermit)
 	}
 	return oneOf(r, badPermits...)
 }
@@ -169,25 +169,25 @@ func descriptionRune(r *rand.Rand, style int) rune {
 	}
 }
 
-// ValidDescriptions draws descriptions of 0 to grammar.DescriptionPinnedLen
+// ValidDescriptions draws descriptions of 0 to contract.DescriptionPinnedLen
 // runes: plain ASCII, JSON-special characters, non-ASCII, or a mix.
 func ValidDescriptions() Inputs {
 	return Inputs{
 		Label: "valid description",
 		Gen: mix(choice{1, func(r *rand.Rand) string {
 			style := r.Intn(4) // 0 ASCII, 1 JSON-special, 2 non-ASCII, 3 mixed
-			rs := make([]rune, length(r, 0, grammar.DescriptionPinnedLen))
+			rs := make([]rune, length(r, 0, contract.DescriptionPinnedLen))
 			for i := range rs {
 				rs[i] = descriptionRune(r, style)
 			}
 			return string(rs)
 		}}),
 		Boundary: []string{"", " ", "a", "é", "共享", "\"\\/\n", "a\"b\\c/d\ne", "<b>&amp;</b>", "forever",
-			strings.Repeat("x", grammar.DescriptionPinnedLen), strings.Repeat("共享", grammar.DescriptionPinnedLen/2),
-			strings.Repeat(`"`, grammar.DescriptionPinnedLen), strings.Repeat("x", grammar.DescriptionPinnedLen-1) + "é"},
+			strings.Repeat("x", contract.DescriptionPinnedLen), strings.Repeat("共享", contract.DescriptionPinnedLen/2),
+			strings.Repeat(`"`, contract.DescriptionPinnedLen), strings.Repeat("x", contract.DescriptionPinnedLen-1) + "é"},
 		Holds: func(s string) bool {
 			d := s
-			return utf8.ValidString(s) && grammar.UpdateBody(Body{Permit: grammar.ReadPermit, Deadline: grammar.Forever, Description: &d}.UpdateJSON(), time.Now()).Valid()
+			return utf8.ValidString(s) && contract.UpdateBody(Body{Permit: contract.ReadPermit, Deadline: contract.Forever, Description: &d}.UpdateJSON(), time.Now()).Valid()
 		},
 	}
 }
@@ -212,24 +212,18 @@ type field struct{ key, raw string }
 func (b Body) fields(create bool) []field {
 	var fs []field
 	if create {
-		fs = append(fs, field{grammar.FieldAccessDomain, jsonString(b.AccessDomain)})
+		fs = append(fs, field{contract.FieldAccessDomain, jsonString(b.AccessDomain)})
 	}
-	fs = append(fs, field{grammar.FieldPermit, jsonString(b.Permit)}, field{grammar.FieldDeadline, jsonString(b.Deadline)})
+	fs = append(fs, field{contract.FieldPermit, jsonString(b.Permit)}, field{contract.FieldDeadline, jsonString(b.Deadline)})
 	if b.Description != nil {
-		fs = append(fs, field{grammar.FieldDescription, jsonString(*b.Description)})
+		fs = append(fs, field{contract.FieldDescription, jsonString(*b.Description)})
 	}
 	return fs
 }
 
 // jsonString encodes s without HTML escaping, so '<', '>' and '&' reach the
 // server as themselves.
-func jsonString(s string) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return strings.TrimSuffix(buf.String(), "\n")
-}
+func jsonString(s string) string { return contract.QuoteJSON(s, false) }
 
 func render(fs []field) string {
 	var b strings.Builder
@@ -254,7 +248,7 @@ func ValidBodies(account string) gopter.Gen {
 	deadlines, descriptions := ValidDeadlines().Gen, ValidDescriptions().Gen
 	body := func(described bool) gopter.Gen {
 		return func(p *gopter.GenParameters) *gopter.GenResult {
-			b := Body{AccessDomain: account, Permit: grammar.ReadPermit, Deadline: drawFrom[string](deadlines, p.Rng)}
+			b := Body{AccessDomain: account, Permit: contract.ReadPermit, Deadline: drawFrom[string](deadlines, p.Rng)}
 			if described {
 				d := drawFrom[string](descriptions, p.Rng)
 				b.Description = &d
@@ -263,6 +257,102 @@ func ValidBodies(account string) gopter.Gen {
 		}
 	}
 	return gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: body(false)}, {Weight: 2, Gen: body(true)}})
+}
+
+// ValidCreateBodies are valid create bodies for account as property inputs,
+// in their JSON form. They shrink to the plainest valid body first (see
+// PlainerBodies), so a counterexample is the simplest body that still fails.
+func ValidCreateBodies(account string) Inputs {
+	return validBodyInputs("valid create body", account, true)
+}
+
+// ValidUpdateBodies are valid update bodies (no access_domain: the account
+// is in the path) as property inputs, shrinking as ValidCreateBodies do.
+func ValidUpdateBodies(account string) Inputs {
+	return validBodyInputs("valid update body", account, false)
+}
+
+func validBodyInputs(label, account string, create bool) Inputs {
+	render := func(b Body) string {
+		if create {
+			return string(b.CreateJSON())
+		}
+		return string(b.UpdateJSON())
+	}
+	bodies := ValidBodies(account)
+	shrinker := func(v any) gopter.Shrink {
+		b, err := ParseBody([]byte(v.(string)))
+		if err != nil {
+			return gopter.NoShrink
+		}
+		b.AccessDomain = account
+		plainer := PlainerBodies(b)
+		return func() (any, bool) {
+			if len(plainer) == 0 {
+				return nil, false
+			}
+			next := plainer[0]
+			plainer = plainer[1:]
+			return render(next), true
+		}
+	}
+	check := contract.UpdateBody
+	if create {
+		check = contract.CreateBody
+	}
+	return Inputs{
+		Label: label,
+		Gen: func(p *gopter.GenParameters) *gopter.GenResult {
+			return gopter.NewGenResult(render(drawFrom[Body](bodies, p.Rng)), shrinker)
+		},
+		Holds: func(s string) bool { return check([]byte(s), time.Now()).Valid() },
+	}
+}
+
+// PlainerBodies are the valid bodies one step plainer than b, plainest
+// first: without a description, with deadline "forever", with an empty
+// description, then with the description shortened (its first half, or one
+// character less). The shrinker of the valid body inputs walks them.
+func PlainerBodies(b Body) []Body {
+	var out []Body
+	with := func(change func(*Body)) {
+		c := b
+		change(&c)
+		out = append(out, c)
+	}
+	if b.Description != nil {
+		with(func(c *Body) { c.Description = nil })
+	}
+	if b.Deadline != contract.Forever {
+		with(func(c *Body) { c.Deadline = contract.Forever })
+	}
+	if b.Description != nil && *b.Description != "" {
+		rs := []rune(*b.Description)
+		seen := map[string]bool{}
+		for _, shorter := range []string{"", string(rs[:len(rs)/2]), string(rs[:len(rs)-1])} {
+			if seen[shorter] {
+				continue
+			}
+			seen[shorter] = true
+			d := shorter
+			with(func(c *Body) { c.Description = &d })
+		}
+	}
+	return out
+}
+
+// ParseBody reads back a body the generators rendered (create or update).
+func ParseBody(raw []byte) (Body, error) {
+	var f struct {
+		AccessDomain string  `json:"access_domain"`
+		Permit       string  `json:"permit"`
+		Deadline     string  `json:"deadline"`
+		Description  *string `json:"description"`
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return Body{}, fmt.Errorf("suite defect: a generated valid body does not decode: %v", err)
+	}
+	return Body{AccessDomain: f.AccessDomain, Permit: f.Permit, Deadline: f.Deadline, Description: f.Description}, nil
 }
 
 // wrongType is a JSON value of a type other than string, often built around
@@ -295,7 +385,7 @@ func rawStrings(vs []string) []string {
 	return out
 }
 
-func defectFor(rule grammar.Rule) (bodyDefect, bool) {
+func defectFor(rule contract.Rule) (bodyDefect, bool) {
 	retype := func(key string, null bool) bodyDefect {
 		b := append([]string{}, wrongTypeBoundary...)
 		if null {
@@ -307,28 +397,28 @@ func defectFor(rule grammar.Rule) (bodyDefect, bool) {
 		return bodyDefect{key: key, value: func(r *rand.Rand, _ string) string { return jsonString(draw(r)) }, boundary: rawStrings(boundary)}
 	}
 	switch rule {
-	case grammar.BodyAccessDomainMissing:
-		return bodyDefect{key: grammar.FieldAccessDomain, remove: true}, true
-	case grammar.BodyAccessDomainType:
-		return retype(grammar.FieldAccessDomain, true), true
-	case grammar.BodyAccessDomainEmpty:
-		return str(grammar.FieldAccessDomain, func(*rand.Rand) string { return "" }, ""), true
-	case grammar.BodyPermitMissing:
-		return bodyDefect{key: grammar.FieldPermit, remove: true}, true
-	case grammar.BodyPermitType:
-		return retype(grammar.FieldPermit, true), true
-	case grammar.BodyPermitNotRead:
-		return str(grammar.FieldPermit, invalidPermit, "write", "pull", ""), true
-	case grammar.BodyDeadlineMissing:
-		return bodyDefect{key: grammar.FieldDeadline, remove: true}, true
-	case grammar.BodyDeadlineType:
-		return retype(grammar.FieldDeadline, true), true
-	case grammar.BodyDeadlineInvalid:
-		return str(grammar.FieldDeadline, invalidDeadline, append([]string{"2030-13-01T00:00:00Z", "2030-02-30T00:00:00Z",
+	case contract.BodyAccessDomainMissing:
+		return bodyDefect{key: contract.FieldAccessDomain, remove: true}, true
+	case contract.BodyAccessDomainType:
+		return retype(contract.FieldAccessDomain, true), true
+	case contract.BodyAccessDomainEmpty:
+		return str(contract.FieldAccessDomain, func(*rand.Rand) string { return "" }, ""), true
+	case contract.BodyPermitMissing:
+		return bodyDefect{key: contract.FieldPermit, remove: true}, true
+	case contract.BodyPermitType:
+		return retype(contract.FieldPermit, true), true
+	case contract.BodyPermitNotRead:
+		return str(contract.FieldPermit, invalidPermit, "write", "pull", ""), true
+	case contract.BodyDeadlineMissing:
+		return bodyDefect{key: contract.FieldDeadline, remove: true}, true
+	case contract.BodyDeadlineType:
+		return retype(contract.FieldDeadline, true), true
+	case contract.BodyDeadlineInvalid:
+		return str(contract.FieldDeadline, invalidDeadline, append([]string{"2030-13-01T00:00:00Z", "2030-02-30T00:00:00Z",
 			"2030-04-31T00:00:00Z", "2041-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2030-00-10T00:00:00Z", "2030-10-00T00:00:00Z",
 			"2030-10-32T00:00:00Z", "2030-10-01T24:00:00Z", "2030-10-01T16:60:00Z", "2030-10-01T16:00:61Z"}, notTimestamps...)...), true
-	case grammar.BodyDescriptionType: // null is not pinned for description
-		return retype(grammar.FieldDescription, false), true
+	case contract.BodyDescriptionType: // null is not pinned for description
+		return retype(contract.FieldDescription, false), true
 	}
 	return bodyDefect{}, false
 }
@@ -388,7 +478,7 @@ func malform(r *rand.Rand, fs []field) string {
 	case 8: // a raw control character or a bad escape inside the first key
 		return strings.Replace(s, `"`, `"`+oneOf(r, "\t", "\n", `\x`, `\uZZ`), 1)
 	case 9: // an unquoted key or value
-		return strings.Replace(s, `"`+grammar.FieldPermit+`"`, grammar.FieldPermit, 1)
+		return strings.Replace(s, `"`+contract.FieldPermit+`"`, contract.FieldPermit, 1)
 	case 10:
 		return oneOf(r, "", " ", "\n", "\t \r\n", "permit=read&deadline=forever", "<share><permit>read</permit></share>",
 			"permit: read\ndeadline: forever\n", "{permit: read}", `{"permit":NaN}`, "{", "}", "{{}}")
@@ -408,56 +498,56 @@ func notObject(r *rand.Rand, fs []field) string {
 	return v
 }
 
-func bodyRules(create bool) []grammar.Rule {
-	rs := []grammar.Rule{grammar.BodyMalformed, grammar.BodyNotObject}
+func bodyRules(create bool) []contract.Rule {
+	rs := []contract.Rule{contract.BodyMalformed, contract.BodyNotObject}
 	if create {
-		rs = append(rs, grammar.BodyAccessDomainMissing, grammar.BodyAccessDomainType, grammar.BodyAccessDomainEmpty)
+		rs = append(rs, contract.BodyAccessDomainMissing, contract.BodyAccessDomainType, contract.BodyAccessDomainEmpty)
 	}
-	return append(rs, grammar.BodyPermitMissing, grammar.BodyPermitType, grammar.BodyPermitNotRead,
-		grammar.BodyDeadlineMissing, grammar.BodyDeadlineType, grammar.BodyDeadlineInvalid, grammar.BodyDescriptionType)
+	return append(rs, contract.BodyPermitMissing, contract.BodyPermitType, contract.BodyPermitNotRead,
+		contract.BodyDeadlineMissing, contract.BodyDeadlineType, contract.BodyDeadlineInvalid, contract.BodyDescriptionType)
 }
 
 // CreateBodyRules lists every body rule that applies to a create.
-func CreateBodyRules() []grammar.Rule { return bodyRules(true) }
+func CreateBodyRules() []contract.Rule { return bodyRules(true) }
 
 // UpdateBodyRules lists every body rule that applies to an update.
-func UpdateBodyRules() []grammar.Rule { return bodyRules(false) }
+func UpdateBodyRules() []contract.Rule { return bodyRules(false) }
 
 // InvalidCreateBodies draws create bodies for account that break rule and no
 // other. It panics for a rule not in CreateBodyRules.
-func InvalidCreateBodies(rule grammar.Rule, account string) Inputs {
+func InvalidCreateBodies(rule contract.Rule, account string) Inputs {
 	return invalidBodies(rule, true, account)
 }
 
 // InvalidUpdateBodies draws update bodies that break rule and no other. It
 // panics for a rule not in UpdateBodyRules.
-func InvalidUpdateBodies(rule grammar.Rule) Inputs {
+func InvalidUpdateBodies(rule contract.Rule) Inputs {
 	return invalidBodies(rule, false, "unused") // an update body has no access_domain
 }
 
-func invalidBodies(rule grammar.Rule, create bool, account string) Inputs {
+func invalidBodies(rule contract.Rule, create bool, account string) Inputs {
 	in := Inputs{Label: string(rule), Holds: func(s string) bool {
 		if create {
-			return grammar.CreateBody([]byte(s), time.Now()).Only(rule)
+			return contract.CreateBody([]byte(s), time.Now()).Only(rule)
 		}
-		return grammar.UpdateBody([]byte(s), time.Now()).Only(rule)
+		return contract.UpdateBody([]byte(s), time.Now()).Only(rule)
 	}}
 	valid := ValidBodies(account)
 	base := func(r *rand.Rand) []field { return drawFrom[Body](valid, r).fields(create) }
 	empty := ""
-	plain := Body{AccessDomain: account, Permit: grammar.ReadPermit, Deadline: grammar.Forever}
-	described := Body{AccessDomain: account, Permit: grammar.ReadPermit, Deadline: "2040-10-01T16:00:00.000Z", Description: &empty}
+	plain := Body{AccessDomain: account, Permit: contract.ReadPermit, Deadline: contract.Forever}
+	described := Body{AccessDomain: account, Permit: contract.ReadPermit, Deadline: "2040-10-01T16:00:00.000Z", Description: &empty}
 	fixed := []string{render(plain.fields(create)), render(described.fields(create))}
 
 	switch d, ok := defectFor(rule); {
-	case rule == grammar.BodyMalformed:
+	case rule == contract.BodyMalformed:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string { return malform(r, base(r)) }})
 		in.Boundary = []string{"", " ", "\n", "{", "}", fixed[0][:len(fixed[0])-1], fixed[0][:len(fixed[0])-1] + ",}",
 			"permit=read&deadline=forever", strings.ReplaceAll(fixed[1], `"`, `'`)}
-	case rule == grammar.BodyNotObject:
+	case rule == contract.BodyNotObject:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string { return notObject(r, base(r)) }})
 		in.Boundary = []string{"[]", `"read"`, "42", "null", "true", "[" + fixed[0] + "]", jsonString(fixed[0])}
-	case ok && (create || d.key != grammar.FieldAccessDomain):
+	case ok && (create || d.key != contract.FieldAccessDomain):
 		in.Gen = mix(choice{1, func(r *rand.Rand) string {
 			fs := base(r)
 			valid := ""
@@ -497,20 +587,20 @@ func invalidBodies(rule grammar.Rule, create bool, account string) Inputs {
 // any of them: for checks that hold for every refused body (a refused create
 // has no effect).
 func InvalidCreateBodiesOfAnyRule(account string) Inputs {
-	return anyRule("invalid create body (any one rule)", CreateBodyRules(), func(r grammar.Rule) Inputs { return InvalidCreateBodies(r, account) },
-		func(s string) grammar.Verdict { return grammar.CreateBody([]byte(s), time.Now()) })
+	return anyRule("invalid create body (any one rule)", CreateBodyRules(), func(r contract.Rule) Inputs { return InvalidCreateBodies(r, account) },
+		func(s string) contract.Verdict { return contract.CreateBody([]byte(s), time.Now()) })
 }
 
 // InvalidUpdateBodiesOfAnyRule is InvalidCreateBodiesOfAnyRule for updates.
 func InvalidUpdateBodiesOfAnyRule() Inputs {
 	return anyRule("invalid update body (any one rule)", UpdateBodyRules(), InvalidUpdateBodies,
-		func(s string) grammar.Verdict { return grammar.UpdateBody([]byte(s), time.Now()) })
+		func(s string) contract.Verdict { return contract.UpdateBody([]byte(s), time.Now()) })
 }
 
-func anyRule(label string, rules []grammar.Rule, of func(grammar.Rule) Inputs, check func(string) grammar.Verdict) Inputs {
+func anyRule(label string, rules []contract.Rule, of func(contract.Rule) Inputs, check func(string) contract.Verdict) Inputs {
 	in := Inputs{Label: label, Holds: func(s string) bool {
 		v := check(s)
-		return len(v.Rules) == 1 && v.Unpinned == ""
+		return len(v.Rules) == 1 && v.Pinned()
 	}}
 	ws := make([]gen.WeightedGen, len(rules))
 	for i, r := range rules {

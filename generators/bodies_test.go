@@ -10,7 +10,7 @@ import (
 
 	"github.com/leanovate/gopter"
 
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 const testAccount = "suite-account"
@@ -25,8 +25,8 @@ func TestBodyRules(t *testing.T) {
 		}
 	}
 	for _, bad := range []func(){
-		func() { InvalidUpdateBodies(grammar.BodyAccessDomainMissing) },
-		func() { InvalidCreateBodies(grammar.NSTooLong, testAccount) },
+		func() { InvalidUpdateBodies(contract.BodyAccessDomainMissing) },
+		func() { InvalidCreateBodies(contract.NSTooLong, testAccount) },
 	} {
 		func() {
 			defer func() {
@@ -45,17 +45,17 @@ func TestValidBodies(t *testing.T) {
 	described, empty := 0, 0
 	for i := 0; i < testSamples; i++ {
 		b := ValidBodies(testAccount)(p.WithSize(i % 101)).Result.(Body)
-		if b.AccessDomain != testAccount || b.Permit != grammar.ReadPermit {
+		if b.AccessDomain != testAccount || b.Permit != contract.ReadPermit {
 			t.Fatalf("body %+v", b)
 		}
-		if v := grammar.CreateBody(b.CreateJSON(), time.Now()); !v.Valid() {
+		if v := contract.CreateBody(b.CreateJSON(), time.Now()); !v.Valid() {
 			t.Errorf("create %s: %v", b.CreateJSON(), v)
 		}
-		if v := grammar.UpdateBody(b.UpdateJSON(), time.Now()); !v.Valid() {
+		if v := contract.UpdateBody(b.UpdateJSON(), time.Now()); !v.Valid() {
 			t.Errorf("update %s: %v", b.UpdateJSON(), v)
 		}
 		var m map[string]any
-		if err := json.Unmarshal(b.UpdateJSON(), &m); err != nil || m[grammar.FieldAccessDomain] != nil {
+		if err := json.Unmarshal(b.UpdateJSON(), &m); err != nil || m[contract.FieldAccessDomain] != nil {
 			t.Fatalf("update %s: %v", b.UpdateJSON(), err)
 		}
 		if b.Description != nil {
@@ -83,7 +83,7 @@ func TestDeadlineCoverage(t *testing.T) {
 			t.Errorf("valid deadline: %s in %d of %d samples", what, n, testSamples)
 		}
 	}
-	need("forever", func(s string) bool { return s == grammar.Forever })
+	need("forever", func(s string) bool { return s == contract.Forever })
 	need("no fraction", func(s string) bool { return len(s) == len("2040-01-01T00:00:00Z") })
 	for n := 1; n <= 9; n++ {
 		need("fraction of "+string(rune('0'+n))+" digits", func(s string) bool { return len(s) == len("2040-01-01T00:00:00.Z")+n })
@@ -94,12 +94,12 @@ func TestDeadlineCoverage(t *testing.T) {
 
 	// Each impossible field, and each contract example, reaches the invalid class.
 	deadlines := map[string]bool{}
-	for _, b := range samplesOf(t, InvalidUpdateBodies(grammar.BodyDeadlineInvalid)) {
+	for _, b := range samplesOf(t, InvalidUpdateBodies(contract.BodyDeadlineInvalid)) {
 		var m map[string]string
 		if err := json.Unmarshal([]byte(b), &m); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
-		deadlines[m[grammar.FieldDeadline]] = true
+		deadlines[m[contract.FieldDeadline]] = true
 	}
 	for _, pattern := range []string{"-00-", "-13-", "-00T", "-32T", "-02-30T", "-04-31T", "-02-29T", "T24:", ":60:", ":61"} {
 		found := false
@@ -125,7 +125,7 @@ func TestDescriptionCoverage(t *testing.T) {
 		f    func(string) bool
 	}{
 		{"empty", func(s string) bool { return s == "" }},
-		{"64 runes", func(s string) bool { return utf8.RuneCountInString(s) == grammar.DescriptionPinnedLen }},
+		{"64 runes", func(s string) bool { return utf8.RuneCountInString(s) == contract.DescriptionPinnedLen }},
 		{"non-ASCII", func(s string) bool { return strings.ContainsAny(s, "é共享") }},
 		{`"`, func(s string) bool { return strings.Contains(s, `"`) }},
 		{`\`, func(s string) bool { return strings.Contains(s, `\`) }},
@@ -136,7 +136,7 @@ func TestDescriptionCoverage(t *testing.T) {
 			t.Errorf("valid description: %s in %d of %d samples", c.what, n, testSamples)
 		}
 	}
-	for _, want := range []string{"", strings.Repeat("x", grammar.DescriptionPinnedLen)} {
+	for _, want := range []string{"", strings.Repeat("x", contract.DescriptionPinnedLen)} {
 		if !strings.Contains(strings.Join(in.Boundary, "\x00")+"\x00", want+"\x00") {
 			t.Errorf("boundary lacks %q", want)
 		}
@@ -163,7 +163,7 @@ func TestInvalidBodies(t *testing.T) {
 		}
 		if strings.HasSuffix(in.Label, "-type") {
 			for _, kind := range []string{":null", ":[", ":{", ":true", ":false", ":0", ":-"} {
-				if in.Label == string(grammar.BodyDescriptionType) && kind == ":null" {
+				if in.Label == string(contract.BodyDescriptionType) && kind == ":null" {
 					continue
 				}
 				if count(samples, func(s string) bool {
@@ -173,5 +173,44 @@ func TestInvalidBodies(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A valid body that fails whatever it holds shrinks to the plainest valid
+// body: no description, deadline "forever" (a counterexample a person can
+// read at a glance).
+func TestValidBodiesShrinkToThePlainest(t *testing.T) {
+	for _, in := range []Inputs{ValidCreateBodies("acct"), ValidUpdateBodies("acct")} {
+		plainest := `{"permit":"read","deadline":"forever"}`
+		if in.Label == "valid create body" {
+			plainest = `{"access_domain":"acct","permit":"read","deadline":"forever"}`
+		}
+		for seed := int64(1); seed <= 20; seed++ {
+			res := in.Gen(gopter.DefaultGenParameters().CloneWithSeed(seed))
+			s := res.Result.(string)
+			for steps := 0; steps < 100; steps++ {
+				next, ok := res.Shrinker(s).Filter(func(v any) bool { return in.Holds(v.(string)) })()
+				if !ok {
+					break
+				}
+				s = next.(string)
+			}
+			if s != plainest {
+				t.Errorf("%s, seed %d: %q shrank to %q, want the plainest valid body %s", in.Label, seed, res.Result, s, plainest)
+			}
+		}
+	}
+}
+
+// The plainest variants come first, so one shrinking step already drops
+// what a failure does not need.
+func TestPlainerBodiesOrder(t *testing.T) {
+	d := "shared by ACME"
+	got := PlainerBodies(Body{AccessDomain: "a", Permit: "read", Deadline: "2045-10-01T16:00:00Z", Description: &d})
+	if len(got) < 2 || got[0].Description != nil || got[0].Deadline != "2045-10-01T16:00:00Z" || got[1].Deadline != "forever" || got[1].Description == nil {
+		t.Fatalf("PlainerBodies = %+v: want first the body without description, then the one with deadline forever", got)
+	}
+	if n := len(PlainerBodies(Body{AccessDomain: "a", Permit: "read", Deadline: "forever"})); n != 0 {
+		t.Errorf("the plainest body has %d plainer variants, want none", n)
 	}
 }

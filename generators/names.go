@@ -5,7 +5,7 @@ import (
 	"math/rand"
 	"strings"
 
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 const (
@@ -14,36 +14,16 @@ const (
 	upperChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 
-// nameSpec is what differs between namespaces and repositories.
-type nameSpec struct {
-	what                         string
-	repository                   bool
-	maxLen                       int
-	seps                         string
-	tooLong, firstChar, lastChar grammar.Rule
-	check                        func(string) grammar.Verdict
-}
+// nameSpec is a kind of name of the contract, with what generating its
+// names takes.
+type nameSpec struct{ contract.NameKind }
 
 var (
-	namespaceSpec = nameSpec{"namespace", false, grammar.NamespaceMaxLen, "._-",
-		grammar.NSTooLong, grammar.NSFirstChar, grammar.NSLastChar, grammar.Namespace}
-	repositorySpec = nameSpec{"repository", true, grammar.RepositoryMaxLen, "._-/",
-		grammar.RepoTooLong, grammar.RepoFirstChar, grammar.RepoLastChar, grammar.Repository}
+	namespaceSpec  = nameSpec{contract.Namespace}
+	repositorySpec = nameSpec{contract.Repository}
 )
 
-func (k nameSpec) wire(s string) string {
-	if k.repository {
-		return grammar.WireRepository(s)
-	}
-	return s
-}
-
-// rules lists the rules with an ordinary-segment invalid generator; the empty
-// name changes the URL's structure, so it lives in StructureBreakingNames.
-func (k nameSpec) rules() []grammar.Rule {
-	return []grammar.Rule{k.tooLong, k.firstChar, k.lastChar,
-		grammar.NameInvalidChar, grammar.NameAdjacentSeparators, grammar.NameTripleUnderscore}
-}
+func specOf(k contract.NameKind) nameSpec { return nameSpec{k} }
 
 // badChars are the characters that break only name.invalid-char and still
 // leave an ordinary path segment: upper case and printable punctuation other
@@ -52,8 +32,8 @@ func (k nameSpec) rules() []grammar.Rule {
 func (k nameSpec) badChars() (upper, punct string) {
 	var b strings.Builder
 	for c := byte('!'); c <= '~'; c++ {
-		if strings.IndexByte(lowerChars+digitChars+upperChars+k.seps, c) >= 0 ||
-			strings.IndexByte(`/?#%\`, c) >= 0 || (k.repository && c == '$') {
+		if strings.IndexByte(lowerChars+digitChars+upperChars+k.Separators, c) >= 0 ||
+			strings.IndexByte(contract.StructuralChars, c) >= 0 || (k.Repository && c == '$') {
 			continue
 		}
 		b.WriteByte(c)
@@ -65,8 +45,8 @@ func (k nameSpec) badChars() (upper, punct string) {
 // name.adjacent-separators ("__" is allowed).
 func (k nameSpec) sepPairs() []string {
 	var ps []string
-	for _, a := range k.seps {
-		for _, b := range k.seps {
+	for _, a := range k.Separators {
+		for _, b := range k.Separators {
 			if p := string(a) + string(b); p != "__" {
 				ps = append(ps, p)
 			}
@@ -78,7 +58,7 @@ func (k nameSpec) sepPairs() []string {
 // edgeTokens are what may stand before the first or after the last letter of
 // a name and break only the first-char or last-char rule.
 func (k nameSpec) edgeTokens() []string {
-	ts := strings.Split(k.seps, "")
+	ts := strings.Split(k.Separators, "")
 	return append(ts, "__")
 }
 
@@ -99,7 +79,7 @@ func (k nameSpec) core(r *rand.Rand, n int, st nameStyle) []byte {
 	for len(b) < n {
 		i := len(b)
 		if i > 0 && i < n-1 && !isSep(b[i-1]) && r.Float64() < st.sep {
-			c := k.seps[r.Intn(len(k.seps))]
+			c := k.Separators[r.Intn(len(k.Separators))]
 			if c == '_' && i+2 < n && r.Intn(3) == 0 {
 				b = append(b, '_', '_')
 			} else {
@@ -119,7 +99,7 @@ func (k nameSpec) core(r *rand.Rand, n int, st nameStyle) []byte {
 // valid returns a valid name of exactly n characters.
 func (k nameSpec) valid(r *rand.Rand, n int) []byte {
 	b := k.core(r, n, randomStyle(r))
-	if !k.repository {
+	if !k.Repository {
 		b[0] = lowerChars[r.Intn(26)]
 	}
 	return b
@@ -135,53 +115,53 @@ func (k nameSpec) around(r *rand.Rand, n int, run string) string {
 // separator likely present, for boundary lists.
 func (k nameSpec) fixed(n int) string {
 	b := k.core(rand.New(rand.NewSource(int64(n))), n, nameStyle{sep: 0.4, digit: 0.3})
-	if !k.repository {
+	if !k.Repository {
 		b[0] = 'a'
 	}
 	return string(b)
 }
 
-func (k nameSpec) holds(rule grammar.Rule) func(string) bool {
+func (k nameSpec) holds(rule contract.Rule) func(string) bool {
 	return func(s string) bool {
-		return k.check(s).Only(rule) && grammar.OrdinarySegment(k.wire(s)) &&
-			!(k.repository && strings.Contains(s, "$"))
+		return k.Check(s).Only(rule) && contract.OrdinarySegment(k.Wire(s)) &&
+			!(k.Repository && strings.Contains(s, "$"))
 	}
 }
 
 func (k nameSpec) validInputs() Inputs {
-	boundary := []string{"a", "z", "a0", "a__b", "x.y-z_1", k.fixed(k.maxLen), strings.Repeat("a", k.maxLen), k.fixed(k.maxLen - 1)}
-	for _, c := range k.seps {
+	boundary := []string{"a", "z", "a0", "a__b", "x.y-z_1", k.fixed(k.MaxLen), strings.Repeat("a", k.MaxLen), k.fixed(k.MaxLen - 1)}
+	for _, c := range k.Separators {
 		boundary = append(boundary, "a"+string(c)+"b")
 	}
-	if k.repository {
-		boundary = append(boundary, "1", "0", "9", "1a", "team/app", "a/b/c/d", "0/1", "a__b/c.d-e", strings.Repeat("1", k.maxLen))
+	if k.Repository {
+		boundary = append(boundary, "1", "0", "9", "1a", "team/app", "a/b/c/d", "0/1", "a__b/c.d-e", strings.Repeat("1", k.MaxLen))
 	}
 	return Inputs{
-		Label:    "valid " + k.what,
-		Gen:      mix(choice{1, func(r *rand.Rand) string { return string(k.valid(r, length(r, 1, k.maxLen))) }}),
+		Label:    "valid " + k.Name,
+		Gen:      mix(choice{1, func(r *rand.Rand) string { return string(k.valid(r, length(r, 1, k.MaxLen))) }}),
 		Boundary: boundary,
-		Holds:    func(s string) bool { return k.check(s).Valid() },
+		Holds:    func(s string) bool { return k.Check(s).Valid() },
 	}
 }
 
-func (k nameSpec) invalidInputs(rule grammar.Rule) Inputs {
+func (k nameSpec) invalidInputs(rule contract.Rule) Inputs {
 	in := Inputs{Label: string(rule), Holds: k.holds(rule)}
-	m := k.maxLen
+	m := k.MaxLen
 	switch rule {
-	case k.tooLong:
+	case k.TooLong:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string {
 			n := oneOf(r, m+1, m+1, m+1, m+2, m+1+r.Intn(m), m+1+r.Intn(3*m))
 			return string(k.valid(r, n))
 		}})
 		in.Boundary = []string{strings.Repeat("a", m+1), k.fixed(m + 1), strings.Repeat("a", 4*m)}
-	case k.firstChar:
+	case k.FirstChar:
 		lead := func(r *rand.Rand) string {
 			t := oneOf(r, k.edgeTokens()...)
 			return t + string(k.valid(r, length(r, 1, m-len(t))))
 		}
 		in.Gen = mix(choice{1, lead})
 		in.Boundary = []string{"-a", "_a", ".a", "__a", "-" + strings.Repeat("a", m-1)}
-		if k.repository {
+		if k.Repository {
 			in.Boundary = append(in.Boundary, "/a", "/team/app", "-1")
 		} else {
 			in.Gen = mix(choice{1, lead}, choice{1, func(r *rand.Rand) string {
@@ -191,16 +171,16 @@ func (k nameSpec) invalidInputs(rule grammar.Rule) Inputs {
 			}})
 			in.Boundary = append(in.Boundary, "1a", "1", "0", "9a", "1"+strings.Repeat("a", m-1))
 		}
-	case k.lastChar:
+	case k.LastChar:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string {
 			t := oneOf(r, k.edgeTokens()...)
 			return string(k.valid(r, length(r, 1, m-len(t)))) + t
 		}})
 		in.Boundary = []string{"a-", "a_", "a.", "a__", strings.Repeat("a", m-1) + "-"}
-		if k.repository {
+		if k.Repository {
 			in.Boundary = append(in.Boundary, "a/", "1/", "team/app/")
 		}
-	case grammar.NameInvalidChar:
+	case contract.NameInvalidChar:
 		upper, punct := k.badChars()
 		in.Gen = mix(choice{1, func(r *rand.Rand) string {
 			n := length(r, 3, m)
@@ -216,7 +196,7 @@ func (k nameSpec) invalidInputs(rule grammar.Rule) Inputs {
 		for _, c := range punct {
 			in.Boundary = append(in.Boundary, "a"+string(c)+"b")
 		}
-	case grammar.NameAdjacentSeparators:
+	case contract.NameAdjacentSeparators:
 		pairs := k.sepPairs()
 		in.Gen = mix(choice{1, func(r *rand.Rand) string {
 			run := oneOf(r, pairs...)
@@ -229,14 +209,14 @@ func (k nameSpec) invalidInputs(rule grammar.Rule) Inputs {
 			in.Boundary = append(in.Boundary, "a"+p+"b")
 		}
 		in.Boundary = append(in.Boundary, "a__-b", "a-__b", "a___-b", "a._.b", "a"+pairs[0]+strings.Repeat("b", m-3))
-	case grammar.NameTripleUnderscore:
+	case contract.NameTripleUnderscore:
 		in.Gen = mix(choice{1, func(r *rand.Rand) string {
 			run := strings.Repeat("_", oneOf(r, 3, 3, 3, 4, 3+r.Intn(8)))
 			return k.around(r, length(r, len(run)+2, m), run)
 		}})
 		in.Boundary = []string{"a___b", "a____b", "a___1", "a___" + strings.Repeat("b", m-4)}
 	default:
-		panic(fmt.Sprintf("generators: no ordinary-segment %s generator for rule %s", k.what, rule))
+		panic(fmt.Sprintf("generators: no ordinary-segment %s generator for rule %s", k.Name, rule))
 	}
 	return in
 }
@@ -245,47 +225,48 @@ func (k nameSpec) invalidInputs(rule grammar.Rule) Inputs {
 func (k nameSpec) badRun(r *rand.Rand, n int) string {
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = k.seps[r.Intn(len(k.seps))]
+		b[i] = k.Separators[r.Intn(len(k.Separators))]
 	}
 	if strings.Trim(string(b), "_") == "" {
-		others := strings.ReplaceAll(k.seps, "_", "")
+		others := strings.ReplaceAll(k.Separators, "_", "")
 		b[r.Intn(n)] = others[r.Intn(len(others))]
 	}
 	return string(b)
 }
 
-// ValidNamespaces draws valid namespaces of every length from 1 to 64.
-func ValidNamespaces() Inputs { return namespaceSpec.validInputs() }
+// ValidNames draws valid names of kind k of every length from 1 to its
+// maximum (repositories in their logical form, with '/').
+func ValidNames(k contract.NameKind) Inputs { return specOf(k).validInputs() }
 
-// ValidRepositories draws valid repositories (logical form, with '/') of every
-// length from 1 to 128.
-func ValidRepositories() Inputs { return repositorySpec.validInputs() }
+// InvalidNames draws names of kind k that break rule and no other, and are
+// ordinary path segments in their wire form; repositories hold no '$' (it
+// would be read back as '/'). It panics for a rule not in k.Rules().
+func InvalidNames(k contract.NameKind, rule contract.Rule) Inputs {
+	return specOf(k).invalidInputs(rule)
+}
 
-// InvalidNamespaces draws namespaces that break rule and no other, and are
-// ordinary path segments. It panics for a rule not in NamespaceRules.
-func InvalidNamespaces(rule grammar.Rule) Inputs { return namespaceSpec.invalidInputs(rule) }
+// ValidNamespaces is ValidNames(contract.Namespace).
+func ValidNamespaces() Inputs { return ValidNames(contract.Namespace) }
 
-// InvalidRepositories draws repositories that break rule and no other, whose
-// wire form is an ordinary path segment and which hold no '$' (it would be
-// read back as '/'). It panics for a rule not in RepositoryRules.
-func InvalidRepositories(rule grammar.Rule) Inputs { return repositorySpec.invalidInputs(rule) }
+// ValidRepositories is ValidNames(contract.Repository).
+func ValidRepositories() Inputs { return ValidNames(contract.Repository) }
 
-// NamespaceRules lists every namespace rule with an invalid generator.
-func NamespaceRules() []grammar.Rule { return namespaceSpec.rules() }
+// InvalidNamespaces is InvalidNames(contract.Namespace, rule).
+func InvalidNamespaces(rule contract.Rule) Inputs { return InvalidNames(contract.Namespace, rule) }
 
-// RepositoryRules lists every repository rule with an invalid generator.
-func RepositoryRules() []grammar.Rule { return repositorySpec.rules() }
+// InvalidRepositories is InvalidNames(contract.Repository, rule).
+func InvalidRepositories(rule contract.Rule) Inputs { return InvalidNames(contract.Repository, rule) }
 
 // StructureBreakingNames are invalid names that would change the URL's
 // structure if sent raw: the suite percent-encodes them, and only "not 2xx,
 // not 5xx" is pinned for them. Each is checked in its wire form.
-func StructureBreakingNames(repository bool) []string {
+func StructureBreakingNames(k contract.NameKind) []string {
 	names := []string{"", ".", "..",
 		"?", "a?b", "a?", "#", "a#b", "%", "a%b", "a%2Fb", "a%2e", `\`, `a\b`,
 		" ", "a b", " a", "a ", "a\tb", "a\nb", "a\x01b", "a\x7fb",
 		"aé", "é", "共享", "a\u00a0b", "a\u200bb", "a\xffb"}
 	// In a repository '/' is sent as '$', which keeps the segment ordinary.
-	if !repository {
+	if !k.Repository {
 		names = append(names, "/", "a/b", "/a", "a/", "team/app")
 	}
 	return names

@@ -12,7 +12,7 @@ import (
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
 
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 const testSamples = 3000
@@ -42,7 +42,7 @@ func samplesOf(t *testing.T, in Inputs) []string {
 		out[i] = v.(string)
 		if !in.Holds(out[i]) && bad < 5 {
 			bad++
-			t.Errorf("%s: sample %s does not hold", in.Label, grammar.Describe(out[i]))
+			t.Errorf("%s: sample %s does not hold", in.Label, contract.Describe(out[i]))
 		}
 	}
 	if len(in.Boundary) == 0 {
@@ -50,7 +50,7 @@ func samplesOf(t *testing.T, in Inputs) []string {
 	}
 	for _, s := range in.Boundary {
 		if !in.Holds(s) {
-			t.Errorf("%s: boundary %s does not hold", in.Label, grammar.Describe(s))
+			t.Errorf("%s: boundary %s does not hold", in.Label, contract.Describe(s))
 		}
 	}
 	return out
@@ -63,10 +63,10 @@ type nameClass struct {
 
 func nameClasses() []nameClass {
 	cs := []nameClass{{namespaceSpec, ValidNamespaces()}, {repositorySpec, ValidRepositories()}}
-	for _, r := range NamespaceRules() {
+	for _, r := range contract.Namespace.Rules() {
 		cs = append(cs, nameClass{namespaceSpec, InvalidNamespaces(r)})
 	}
-	for _, r := range RepositoryRules() {
+	for _, r := range contract.Repository.Rules() {
 		cs = append(cs, nameClass{repositorySpec, InvalidRepositories(r)})
 	}
 	return cs
@@ -83,14 +83,14 @@ func count(xs []string, f func(string) bool) int {
 }
 
 func TestNameRules(t *testing.T) {
-	if len(NamespaceRules()) != 6 || len(RepositoryRules()) != 6 {
-		t.Fatalf("rules: %v / %v", NamespaceRules(), RepositoryRules())
+	if len(contract.Namespace.Rules()) != 6 || len(contract.Repository.Rules()) != 6 {
+		t.Fatalf("rules: %v / %v", contract.Namespace.Rules(), contract.Repository.Rules())
 	}
 	for _, bad := range []func(){
-		func() { InvalidNamespaces(grammar.NSEmpty) },
-		func() { InvalidNamespaces(grammar.RepoTooLong) },
-		func() { InvalidRepositories(grammar.RepoEmpty) },
-		func() { InvalidRepositories(grammar.BodyMalformed) },
+		func() { InvalidNamespaces(contract.NSEmpty) },
+		func() { InvalidNamespaces(contract.RepoTooLong) },
+		func() { InvalidRepositories(contract.RepoEmpty) },
+		func() { InvalidRepositories(contract.BodyMalformed) },
 	} {
 		func() {
 			defer func() {
@@ -117,38 +117,38 @@ func TestNameCoverage(t *testing.T) {
 		}
 		lenIs := func(n int) func(string) bool { return func(s string) bool { return len(s) == n } }
 		switch in.Label {
-		case "valid " + k.what:
+		case "valid " + k.Name:
 			need("length 1", lenIs(1))
-			need("maximum length", lenIs(k.maxLen))
-			for _, sep := range k.seps {
+			need("maximum length", lenIs(k.MaxLen))
+			for _, sep := range k.Separators {
 				need("separator "+string(sep), func(s string) bool { return strings.ContainsRune(s, sep) })
 			}
 			need(`"__"`, func(s string) bool { return strings.Contains(s, "__") })
 			need("digits", func(s string) bool { return strings.ContainsAny(s, digitChars) })
-			if k.repository {
+			if k.Repository {
 				need("≥ 2 '/'", func(s string) bool { return strings.Count(s, "/") >= 2 })
 				need("digit first", func(s string) bool { return strings.IndexByte(digitChars, s[0]) >= 0 })
 			}
-		case string(k.tooLong):
-			need("length max+1", lenIs(k.maxLen+1))
-			need("length ≥ 2·max", func(s string) bool { return len(s) >= 2*k.maxLen })
+		case string(k.TooLong):
+			need("length max+1", lenIs(k.MaxLen+1))
+			need("length ≥ 2·max", func(s string) bool { return len(s) >= 2*k.MaxLen })
 		default:
-			need("maximum length", lenIs(k.maxLen))
+			need("maximum length", lenIs(k.MaxLen))
 		}
 		switch in.Label {
-		case string(k.firstChar), string(k.lastChar):
+		case string(k.FirstChar), string(k.LastChar):
 			atEdge := strings.HasSuffix
-			if in.Label == string(k.firstChar) {
+			if in.Label == string(k.FirstChar) {
 				atEdge = strings.HasPrefix
 			}
 			for _, tok := range k.edgeTokens() {
 				need("edge "+tok, func(s string) bool { return atEdge(s, tok) })
 			}
-			if in.Label == string(k.firstChar) && !k.repository {
+			if in.Label == string(k.FirstChar) && !k.Repository {
 				need("digit first", func(s string) bool { return strings.IndexByte(digitChars, s[0]) >= 0 })
 				need("length 1", lenIs(1))
 			}
-		case string(grammar.NameInvalidChar):
+		case string(contract.NameInvalidChar):
 			upper, punct := k.badChars()
 			need("upper case", func(s string) bool { return strings.ContainsAny(s, upper) })
 			need("punctuation", func(s string) bool { return strings.ContainsAny(s, punct) })
@@ -158,18 +158,18 @@ func TestNameCoverage(t *testing.T) {
 					t.Errorf("%s: %q never drawn", in.Label, c)
 				}
 			}
-			if k.repository && strings.Contains(punct, "$") || strings.ContainsAny(punct, `/?#%\ `) {
+			if k.Repository && strings.Contains(punct, "$") || strings.ContainsAny(punct, `/?#%\ `) {
 				t.Errorf("%s: structural characters among %q", in.Label, punct)
 			}
-		case string(grammar.NameAdjacentSeparators):
+		case string(contract.NameAdjacentSeparators):
 			for _, p := range k.sepPairs() {
 				if count(samples, func(s string) bool { return strings.Contains(s, p) }) == 0 {
 					t.Errorf("%s: pair %q never drawn", in.Label, p)
 				}
 			}
-			need("run of ≥ 3", func(s string) bool { return strings.ContainsAny(s, k.seps) && longestSepRun(s) >= 3 })
+			need("run of ≥ 3", func(s string) bool { return strings.ContainsAny(s, k.Separators) && longestSepRun(s) >= 3 })
 			need("length 4", lenIs(4))
-		case string(grammar.NameTripleUnderscore):
+		case string(contract.NameTripleUnderscore):
 			need("length 5", lenIs(5))
 			need(`"____"`, func(s string) bool { return strings.Contains(s, "____") })
 		}
@@ -212,22 +212,18 @@ func TestNameShrinking(t *testing.T) {
 			if !in.Holds(got) {
 				t.Errorf("%s: %q shrank to %q, which does not hold", in.Label, s, got)
 			}
-			if in.Label == string(c.spec.tooLong) && len(got) != c.spec.maxLen+1 {
-				t.Errorf("%s: %q shrank to length %d, want %d", in.Label, s, len(got), c.spec.maxLen+1)
+			if in.Label == string(c.spec.TooLong) && len(got) != c.spec.MaxLen+1 {
+				t.Errorf("%s: %q shrank to length %d, want %d", in.Label, s, len(got), c.spec.MaxLen+1)
 			}
 		}
 	}
 }
 
 func TestStructureBreakingNames(t *testing.T) {
-	for _, repo := range []bool{false, true} {
-		k := namespaceSpec
-		if repo {
-			k = repositorySpec
-		}
-		for _, s := range StructureBreakingNames(repo) {
-			if grammar.OrdinarySegment(k.wire(s)) || k.check(s).Valid() {
-				t.Errorf("%s %q: ordinary segment or valid", k.what, s)
+	for _, k := range contract.NameKinds {
+		for _, s := range StructureBreakingNames(k) {
+			if contract.OrdinarySegment(k.Wire(s)) || k.Check(s).Valid() {
+				t.Errorf("%s %q: ordinary segment or valid", k.Name, s)
 			}
 		}
 	}
@@ -261,13 +257,13 @@ func TestDistribution(t *testing.T) {
 		k := c.spec
 		fs := []feature{
 			{"len1", func(s string) bool { return len(s) == 1 }},
-			{"lenMax", func(s string) bool { return len(s) == k.maxLen }},
-			{"lenMax+1", func(s string) bool { return len(s) == k.maxLen+1 }},
+			{"lenMax", func(s string) bool { return len(s) == k.MaxLen }},
+			{"lenMax+1", func(s string) bool { return len(s) == k.MaxLen+1 }},
 			has("."), has("-"), has("_"), has("__"), has("___"),
 			{"digit1st", func(s string) bool { return s != "" && strings.IndexByte(digitChars, s[0]) >= 0 }},
 			{"upper", func(s string) bool { return strings.ContainsAny(s, upperChars) }},
 		}
-		if k.repository {
+		if k.Repository {
 			fs = append(fs, has("/"), feature{"≥2/", func(s string) bool { return strings.Count(s, "/") >= 2 }})
 		}
 		_, punct := k.badChars()
@@ -275,13 +271,13 @@ func TestDistribution(t *testing.T) {
 		logClass(c.in, func(s string) int { return len(s) }, fs...)
 	}
 	logClass(ValidDeadlines(), func(s string) int { return len(s) },
-		feature{"forever", func(s string) bool { return s == grammar.Forever }},
+		feature{"forever", func(s string) bool { return s == contract.Forever }},
 		feature{"noFrac", func(s string) bool { return len(s) == 20 }},
 		feature{"frac9", func(s string) bool { return len(s) == 30 }},
 		has("-02-29"), has("-31T"), has("T23:59:59"), has("T00:00:00"), has("2040-"), has("2099-"))
 	logClass(ValidDescriptions(), utf8.RuneCountInString,
 		feature{"empty", func(s string) bool { return s == "" }},
-		feature{"len64", func(s string) bool { return utf8.RuneCountInString(s) == grammar.DescriptionPinnedLen }},
+		feature{"len64", func(s string) bool { return utf8.RuneCountInString(s) == contract.DescriptionPinnedLen }},
 		feature{"nonASCII", func(s string) bool { return utf8.RuneCountInString(s) != len(s) }},
 		feature{"jsonSpecial", func(s string) bool { return strings.ContainsAny(s, "\"\\/\n") }})
 	bodyFeatures := []feature{

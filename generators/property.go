@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/leanovate/gopter"
 )
@@ -138,20 +139,30 @@ func Check(p Params, in Inputs, check func(string) error) Outcome {
 	if maxShrinks <= 0 {
 		maxShrinks = DefaultMaxShrinks
 	}
-	shrunk, shrunkErr, steps := shrink(results[i], inputs[i], err, in.Holds, check, maxShrinks)
+	shrunk, steps, shrunkErr := shrink(results[i], inputs[i], err, in.Holds, check, maxShrinks)
 	out.Failure = &Failure{Label: in.Label, Original: inputs[i], Shrunk: shrunk, Shrinks: steps, Err: shrunkErr, Seed: p.Seed}
 	return out
 }
 
+// defaultGenParameters are gopter's defaults, read once: each call of
+// gopter.DefaultGenParameters seeds a source of its own that draw would
+// throw away at once.
+var defaultGenParameters = sync.OnceValue(func() gopter.GenParameters { return *gopter.DefaultGenParameters() })
+
 // draw takes n inputs of in from a source seeded with seed, with the size
 // growing over the run as gopter's runner would grow it.
 func draw(in Inputs, seed int64, n int) ([]string, []*gopter.GenResult, error) {
-	base := gopter.DefaultGenParameters()
+	base := defaultGenParameters()
 	base.Rng = rand.New(rand.NewSource(seed))
+	maxSize := base.MaxSize
 	inputs := make([]string, 0, n)
 	results := make([]*gopter.GenResult, 0, n)
 	for discards := 0; len(inputs) < n; {
-		r := in.Gen(base.WithSize(base.MaxSize * len(inputs) / max(n, 1)))
+		// One set of parameters for every case, its size set in place:
+		// GenParameters.WithSize would copy it for each. A generator reads
+		// the parameters while it draws; it neither keeps nor changes them.
+		base.MaxSize = maxSize * len(inputs) / max(n, 1)
+		r := in.Gen(&base)
 		v, ok := r.Retrieve()
 		s, isString := v.(string)
 		if !ok || !isString || !in.Holds(s) {
@@ -208,44 +219,46 @@ func firstFailure(inputs []string, n int, check func(string) error) (int, error)
 		}
 		return -1, nil
 	}
+	// Workers claim inputs in order and keep the lowest failing index; a
+	// worker writes errs only at the indices it claimed, and they are read
+	// after all are done, so the hot path takes no lock.
 	errs := make([]error, len(inputs))
-	var mu sync.Mutex
-	firstBad := len(inputs)
-	next := 0
+	var next, firstBad atomic.Int64
+	firstBad.Store(int64(len(inputs)))
 	var wg sync.WaitGroup
 	for w := 0; w < n; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				mu.Lock()
-				i := next
-				if i >= firstBad {
-					mu.Unlock()
+				i := next.Add(1) - 1
+				if i >= firstBad.Load() {
 					return
 				}
-				next++
-				mu.Unlock()
-				err := check(inputs[i])
-				mu.Lock()
-				if errs[i] = err; err != nil && i < firstBad {
-					firstBad = i
+				if err := check(inputs[i]); err != nil {
+					errs[i] = err
+					lower(&firstBad, i)
 				}
-				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
-	if firstBad == len(inputs) {
-		return -1, nil
+	if bad := int(firstBad.Load()); bad < len(inputs) {
+		return bad, errs[bad]
 	}
-	return firstBad, errs[firstBad]
+	return -1, nil
+}
+
+// lower sets v to i if i is less.
+func lower(v *atomic.Int64, i int64) {
+	for old := v.Load(); i < old && !v.CompareAndSwap(old, i); old = v.Load() {
+	}
 }
 
 // shrink walks to smaller failing inputs: each step takes the first
 // candidate of the generator's shrinker that is still in the class and
 // still fails. It returns the last failing input, its error and the steps.
-func shrink(r *gopter.GenResult, failing string, err error, holds func(string) bool, check func(string) error, maxSteps int) (string, error, int) {
+func shrink(r *gopter.GenResult, failing string, err error, holds func(string) bool, check func(string) error, maxSteps int) (string, int, error) {
 	steps := 0
 	for steps < maxSteps {
 		candidates := r.Shrinker(failing)
@@ -265,5 +278,5 @@ func shrink(r *gopter.GenResult, failing string, err error, holds func(string) b
 		}
 		steps++
 	}
-	return failing, err, steps
+	return failing, steps, err
 }

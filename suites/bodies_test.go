@@ -3,13 +3,14 @@ package suites
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	. "github.com/onsi/ginkgo/v2"
 
+	. "github.com/swr-conformance/swr-conformance/suites/swrspec"
+
 	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/generators"
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 // observeTrailingContent sends a valid body followed by more content: the
@@ -17,7 +18,7 @@ import (
 // what the target does is reported, never judged.
 func observeTrailingContent(ctx context.Context, s *target.Slot) {
 	for _, tail := range []string{" {}", "]"} {
-		body := append(validBody(s, grammar.Forever, "").CreateJSON(), tail...)
+		body := append(validBody(s, contract.Forever, "").CreateJSON(), tail...)
 		ex := create(ctx, s, body, false)
 		undoCreate(ctx, s, ex)
 		if !ex.Answered() {
@@ -32,29 +33,29 @@ func observeTrailingContent(ctx context.Context, s *target.Slot) {
 }
 
 // One body rule broken at a time, everything else valid: 400
-// (CONTRACT-NOTES.md section 4).
+// (contract section 4).
 var _ = Describe("Request bodies", Label("bodies"), func() {
 	for _, rule := range generators.CreateBodyRules() {
-		req := BodyRequirements[rule]
-		It(specName(req, "create, property: "+string(rule)), labels([]string{"create", "property"}, req), func(ctx SpecContext) {
+		req := contract.BodyRequirements[rule]
+		ItChecks(req, "create, property: "+string(rule), contract.GroupCreate, contract.GroupProperty, func(ctx SpecContext) {
 			s := lease(ctx)
 			checkProperty(req, generators.InvalidCreateBodies(rule, s.Account), func(body string) error {
 				ex := create(ctx, s, []byte(body), false)
 				undoCreate(ctx, s, ex)
-				return statusError(req, ex, http.StatusBadRequest)
+				return Check(ex, Answer(req))
 			})
-			if rule == grammar.BodyMalformed {
+			if rule == contract.BodyMalformed {
 				observeTrailingContent(ctx, s)
 			}
 		})
 	}
 	for _, rule := range generators.UpdateBodyRules() {
-		req := BodyRequirements[rule]
-		It(specName(req, "update, property: "+string(rule)), labels([]string{"update", "property"}, req), func(ctx SpecContext) {
+		req := contract.BodyRequirements[rule]
+		ItChecks(req, "update, property: "+string(rule), contract.GroupUpdate, contract.GroupProperty, func(ctx SpecContext) {
 			s := lease(ctx)
 			createShare(ctx, s)
 			checkProperty(req, generators.InvalidUpdateBodies(rule), func(body string) error {
-				return statusError(req, tgt.Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, []byte(body)), http.StatusBadRequest)
+				return Check(update(ctx, s, []byte(body)), Answer(req))
 			})
 		})
 	}

@@ -8,124 +8,121 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	. "github.com/swr-conformance/swr-conformance/suites/swrspec"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/generators"
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 )
 
 // operation sends a create or an update in which one name is replaced.
 type operation struct {
-	name  string // "create" or "update"
-	label string
-	send  func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange
+	op   contract.Operation
+	send func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange
 }
 
 var operations = []operation{
-	{"create", "create", func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
+	{contract.OpCreate, func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
 		if ns == s.Namespace && repo == s.Repository {
-			ex := create(ctx, s, validBody(s, grammar.Forever, "").CreateJSON(), false)
+			ex := create(ctx, s, validBody(s, contract.Forever, "").CreateJSON(), false)
 			undoCreate(ctx, s, ex)
 			return ex
 		}
-		return tgt.Client.CreateShare(ctx, ns, repo, validBody(s, grammar.Forever, "").CreateJSON())
+		return run.target.Client.CreateShare(ctx, ns, repo, validBody(s, contract.Forever, "").CreateJSON())
 	}},
-	{"update", "update", func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
-		return tgt.Client.UpdateShare(ctx, ns, repo, s.Account, validBody(s, future, "").UpdateJSON())
+	{contract.OpUpdate, func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
+		return run.target.Client.UpdateShare(ctx, ns, repo, s.Account, validBody(s, future, "").UpdateJSON())
 	}},
 }
 
 // nameKind is the namespace or the repository of a request.
 type nameKind struct {
-	what       string
-	repository bool
-	rules      []grammar.Rule
-	invalid    func(grammar.Rule) generators.Inputs
+	contract.NameKind
 	// replace puts name in the place of this kind, keeping the slot's other name.
 	replace func(s *target.Slot, name string) (ns, repo string)
 }
 
 var nameKinds = []nameKind{
-	{"namespace", false, generators.NamespaceRules(), generators.InvalidNamespaces,
-		func(s *target.Slot, name string) (string, string) { return name, s.Repository }},
-	{"repository", true, generators.RepositoryRules(), generators.InvalidRepositories,
-		func(s *target.Slot, name string) (string, string) { return s.Namespace, name }},
+	{contract.Namespace, func(s *target.Slot, name string) (string, string) { return name, s.Repository }},
+	{contract.Repository, func(s *target.Slot, name string) (string, string) { return s.Namespace, name }},
 }
 
 var _ = Describe("Names in the path", Label("names"), func() {
 	for _, op := range operations {
 		for _, kind := range nameKinds {
-			for _, rule := range kind.rules {
-				req := NameRequirements[kind.repository][rule]
-				It(specName(req, op.name+", property: "+string(rule)), labels([]string{op.label, "property"}, req), func(ctx SpecContext) {
+			for _, rule := range kind.Rules() {
+				req := kind.Requirement(rule)
+				ItChecks(req, string(op.op)+", property: "+string(rule), contract.GroupOf(op.op), contract.GroupProperty, func(ctx SpecContext) {
 					s := lease(ctx)
-					checkProperty(req, kind.invalid(rule), func(name string) error {
+					checkProperty(req, generators.InvalidNames(kind.NameKind, rule), func(name string) error {
 						ns, repo := kind.replace(s, name)
-						return statusError(req, op.send(ctx, s, ns, repo), http.StatusBadRequest)
+						return Check(op.send(ctx, s, ns, repo), Answer(req))
 					})
 				})
 			}
 
-			It(specName(NamesStructure, op.name+", "+kind.what), labels([]string{op.label}, NamesStructure), func(ctx SpecContext) {
+			ItChecks(contract.NamesStructure, string(op.op)+", "+kind.Name, contract.GroupOf(op.op), func(ctx SpecContext) {
 				s := lease(ctx)
 				var errs []error
-				for _, name := range generators.StructureBreakingNames(kind.repository) {
+				for _, name := range generators.StructureBreakingNames(kind.NameKind) {
 					ns, repo := kind.replace(s, name)
 					ex := op.send(ctx, s, ns, repo)
-					if err := classError(NamesStructure, ex, 300, 499, "not 2xx and not 5xx (a router may answer 3xx, 400, 404 or 405 first)"); err != nil {
-						errs = append(errs, fmt.Errorf("%s %q:\n%w", kind.what, name, err))
+					if err := Check(ex, Answer(contract.NamesStructure)); err != nil {
+						errs = append(errs, fmt.Errorf("%s %q:\n%w", kind.Name, name, err))
 					}
 				}
-				must(firstOf(errs))
+				Expect(firstOf(errs)).To(Hold())
 			})
 
-			It(specName(MissingName, op.name+", a valid "+kind.what+" that does not exist"), labels([]string{op.label}, MissingName), func(ctx SpecContext) {
+			ItChecks(contract.MissingName, string(op.op)+", a valid "+kind.Name+" that does not exist", contract.GroupOf(op.op), func(ctx SpecContext) {
 				s := lease(ctx)
-				missing := tgt.Prefix + "-missing" // valid, and never created by anyone but this run
+				missing := run.target.Prefix + "-missing" // valid, and never created by anyone but this run
 				ns, repo := kind.replace(s, missing)
 				ex := op.send(ctx, s, ns, repo)
 				if ex.Answered() {
-					observation("a valid "+kind.what+" that does not exist ("+op.name+")", fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status)), ex)
+					observation("a valid "+kind.Name+" that does not exist ("+string(op.op)+")", fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status)), ex)
 				}
-				must(classError(MissingName, ex, 400, 499, "a 4xx status"))
+				Expect(ex).To(Answer(contract.MissingName))
 			})
 		}
 	}
 
 	Context("valid names, created on the target and shared", Label("provisioning"), func() {
 		BeforeEach(func() {
-			if !tgt.Config.Provision {
-				stopNotChecked(report.CauseConfiguration, "valid names can only be tried on namespaces and repositories the suite creates", "SWR_PROVISION=true", NamesValid)
+			if !run.config.Provision {
+				stopNotChecked(report.CauseConfiguration, "valid names can only be tried on namespaces and repositories the suite creates", "SWR_PROVISION=true", contract.NamesValid)
 			}
 		})
 
-		It(specName(NamesValid, "repositories: boundary lengths, every separator, '__', nested, digit first"), labels([]string{"create", "update"}, NamesValid), func(ctx SpecContext) {
+		ItChecks(contract.NamesValid, "repositories: boundary lengths, every separator, '__', nested, digit first", contract.GroupCreate, contract.GroupUpdate, func(ctx SpecContext) {
 			in := generators.ValidRepositories()
 			var errs []error
 			for _, repo := range in.Boundary {
-				errs = append(errs, shareOnNewName(ctx, tgt.Namespace, repo, false))
+				errs = append(errs, shareOnNewName(ctx, run.target.Namespace, repo, false))
 			}
-			must(firstOf(errs))
+			Expect(firstOf(errs)).To(Hold())
 		})
 
-		It(specName(NamesValid, "repositories, property: random valid names"), labels([]string{"create", "update", "property"}, NamesValid), func(ctx SpecContext) {
+		ItChecks(contract.NamesValid, "repositories, property: random valid names", contract.GroupCreate, contract.GroupUpdate, contract.GroupProperty, func(ctx SpecContext) {
 			in := generators.ValidRepositories()
 			in.Boundary = nil // the spec above sends them
-			checkPropertyInSeries(NamesValid, in, func(repo string) error { return shareOnNewName(ctx, tgt.Namespace, repo, false) })
+			checkPropertyInSeries(contract.NamesValid, in, func(repo string) error { return shareOnNewName(ctx, run.target.Namespace, repo, false) })
 		})
 
-		It(specName(NamesValid, "namespaces, property: random valid names"), labels([]string{"create", "update", "property"}, NamesValid), func(ctx SpecContext) {
+		ItChecks(contract.NamesValid, "namespaces, property: random valid names", contract.GroupCreate, contract.GroupUpdate, contract.GroupProperty, func(ctx SpecContext) {
 			in := generators.ValidNamespaces()
 			in.Boundary = nil
-			checkPropertyInSeries(NamesValid, in, func(ns string) error {
-				if !tgt.Embedded() {
+			checkPropertyInSeries(contract.NamesValid, in, func(ns string) error {
+				if !run.target.Embedded() {
 					// Namespaces are global on a registry: there a random
 					// name carries the run's prefix, and one too long to
 					// carry it is left to the boundary spec.
-					ns = tgt.Prefix + "-" + ns
-					if !grammar.Namespace(ns).Valid() {
+					ns = run.target.Prefix + "-" + ns
+					if !contract.Namespace.Check(ns).Valid() {
 						return nil
 					}
 				}
@@ -133,12 +130,12 @@ var _ = Describe("Names in the path", Label("names"), func() {
 			})
 		})
 
-		It(specName(NamesValid, "namespaces: boundary lengths, every separator, '__'"), labels([]string{"create", "update"}, NamesValid), func(ctx SpecContext) {
+		ItChecks(contract.NamesValid, "namespaces: boundary lengths, every separator, '__'", contract.GroupCreate, contract.GroupUpdate, func(ctx SpecContext) {
 			var errs []error
 			for _, ns := range validNamespacesToCreate() {
 				errs = append(errs, shareOnNewName(ctx, ns, "app", true))
 			}
-			must(firstOf(errs))
+			Expect(firstOf(errs)).To(Hold())
 		})
 	})
 })
@@ -149,11 +146,11 @@ var _ = Describe("Names in the path", Label("names"), func() {
 // created and removed within the spec, and skipped if someone holds it. On
 // the embedded server every boundary name of the generator is used.
 func validNamespacesToCreate() []string {
-	if tgt.Embedded() {
+	if run.target.Embedded() {
 		return generators.ValidNamespaces().Boundary
 	}
-	p := tgt.Prefix
-	long := p + "-" + strings.Repeat("x", grammar.NamespaceMaxLen-len(p)-2) + "9"
+	p := run.target.Prefix
+	long := p + "-" + strings.Repeat("x", contract.NamespaceMaxLen-len(p)-2) + "9"
 	return []string{p + "__a", p + ".b-c_d", p + "-0", long, "q"}
 }
 
@@ -161,10 +158,10 @@ func validNamespacesToCreate() []string {
 // violation, joined, or else the first case not checked.
 func firstOf(errs []error) error {
 	var msgs []string
-	var first *violation
+	var first *Violation
 	var undecidedErr error
 	for _, err := range errs {
-		var v *violation
+		var v *Violation
 		switch {
 		case err == nil:
 		case errors.As(err, &v):
@@ -177,7 +174,7 @@ func firstOf(errs []error) error {
 		}
 	}
 	if first != nil {
-		return &violation{req: first.req, security: first.security, msg: strings.Join(msgs, "\n\n")}
+		return &Violation{Requirement: first.Requirement, SecurityDefect: first.SecurityDefect, Message: strings.Join(msgs, "\n\n")}
 	}
 	return undecidedErr
 }
@@ -188,45 +185,45 @@ func firstOf(errs []error) error {
 // rules; a namespace or repository create that fails is a problem of the
 // run (a neighbouring operation), which leaves the name not checked.
 func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) error {
-	req := NamesValid
+	req := contract.NamesValid
 	if newNamespace {
-		ex := tgt.CreateNamespace(ctx, ns)
+		ex := run.target.CreateNamespace(ctx, ns)
 		if ex.Answered() && ex.Status == http.StatusConflict && len(ex.Unanswered) == 0 {
 			// Taken by someone else on a shared registry: no verdict on the
 			// name, but said in the report rather than passed in silence.
-			observation("valid namespace not tried", fmt.Sprintf("%s exists already on the target (409)", grammar.Describe(ns)), ex)
+			observation("valid namespace not tried", fmt.Sprintf("%s exists already on the target (409)", contract.Describe(ns)), ex)
 			return nil
 		}
-		if !tgt.Created(ex) {
-			return notCheckedError(report.CauseRun, fmt.Sprintf("creating valid namespace %s did not succeed:\n%s", grammar.Describe(ns), ex), "", req)
+		if !run.target.Created(ex) {
+			return Undecided(report.CauseRun, fmt.Sprintf("creating valid namespace %s did not succeed:\n%s", contract.Describe(ns), ex), "", req)
 		}
 		defer removeOrReport(ctx, ns, "")
 	}
-	if ex := tgt.CreateRepository(ctx, ns, repo); !tgt.Created(ex) {
-		return notCheckedError(report.CauseRun, fmt.Sprintf("creating valid repository %s in %s did not succeed:\n%s", grammar.Describe(repo), ns, ex), "", req)
+	if ex := run.target.CreateRepository(ctx, ns, repo); !run.target.Created(ex) {
+		return Undecided(report.CauseRun, fmt.Sprintf("creating valid repository %s in %s did not succeed:\n%s", contract.Describe(repo), ns, ex), "", req)
 	}
 	defer removeOrReport(ctx, ns, repo)
-	account := tgt.Config.Accounts[0]
-	body := generators.Body{AccessDomain: account, Permit: grammar.ReadPermit, Deadline: grammar.Forever}
-	ex := tgt.Client.CreateShare(ctx, ns, repo, body.CreateJSON())
+	account := run.config.Accounts[0]
+	body := generators.Body{AccessDomain: account, Permit: contract.ReadPermit, Deadline: contract.Forever}
+	ex := run.target.Client.CreateShare(ctx, ns, repo, body.CreateJSON())
 	if ex.Succeeded() {
 		defer func() {
-			if err := tgt.RemoveShare(ctx, ns, repo, account); err != nil {
+			if err := run.target.RemoveShare(ctx, ns, repo, account); err != nil {
 				runProblem(err.Error())
 			}
 		}()
 	}
-	if err := statusError(req, ex, http.StatusCreated); err != nil {
+	if err := Check(ex, Answer(req)); err != nil {
 		return fmt.Errorf("sharing %s/%s:\n%w", ns, repo, err)
 	}
-	if err := statusError(req, tgt.Client.UpdateShare(ctx, ns, repo, account, body.UpdateJSON()), http.StatusCreated); err != nil {
+	if err := Check(run.target.Client.UpdateShare(ctx, ns, repo, account, body.UpdateJSON()), Answer(req)); err != nil {
 		return fmt.Errorf("updating the share of %s/%s:\n%w", ns, repo, err)
 	}
 	return nil
 }
 
 func removeOrReport(ctx context.Context, ns, repo string) {
-	if err := tgt.Remove(ctx, ns, repo); err != nil {
+	if err := run.target.Remove(ctx, ns, repo); err != nil {
 		runProblem(err.Error())
 	}
 }

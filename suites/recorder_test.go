@@ -3,6 +3,7 @@ package suites
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"sort"
 	"strings"
 	"sync"
@@ -18,15 +19,23 @@ type recorder struct {
 	mu     sync.Mutex
 	counts map[tallyKey]*report.Tally
 	shapes map[string]string // error body shape → one example request
+	// known remembers the shape of each error body seen: a property sends
+	// hundreds of cases that a target refuses with the same few bodies, and
+	// naming a shape decodes JSON. Bounded, so an echoing target cannot
+	// grow it without end.
+	known map[string]string
 }
 
+// maxKnownShapes bounds recorder.known.
+const maxKnownShapes = 1024
+
 type tallyKey struct {
-	op   swrclient.Operation
+	op   contract.Operation
 	code int
 }
 
 func newRecorder() *recorder {
-	return &recorder{counts: map[tallyKey]*report.Tally{}, shapes: map[string]string{}}
+	return &recorder{counts: map[tallyKey]*report.Tally{}, shapes: map[string]string{}, known: map[string]string{}}
 }
 
 // add is the client's Observe hook: cheap, since it runs for every request.
@@ -39,12 +48,12 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 		code = 0
 	}
 	k := tallyKey{ex.Op, code}
-	shape := ""
-	if code >= 400 {
-		shape = errorShape(ex.RespBody)
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	shape := ""
+	if code >= 400 {
+		shape = r.shapeOf(ex.RespBody)
+	}
 	if shape != "" && r.shapes[shape] == "" {
 		r.shapes[shape] = requestLine(ex)
 	}
@@ -63,7 +72,7 @@ func (r *recorder) reset() {
 }
 
 // drainShapes returns the error body shapes seen since the last reset, as
-// observations: the contract leaves the shape open (CONTRACT-NOTES §5).
+// observations: the contract leaves the shape open (contract §5).
 func (r *recorder) drainShapes() []report.Observation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -74,6 +83,18 @@ func (r *recorder) drainShapes() []report.Observation {
 	r.shapes = map[string]string{}
 	sort.Slice(out, func(i, j int) bool { return out[i].Choice < out[j].Choice })
 	return out
+}
+
+// shapeOf is errorShape, remembered; r.mu is held.
+func (r *recorder) shapeOf(body []byte) string {
+	if shape, ok := r.known[string(body)]; ok {
+		return shape
+	}
+	shape := errorShape(body)
+	if len(r.known) < maxKnownShapes {
+		r.known[string(body)] = shape
+	}
+	return shape
 }
 
 // errorShape names the shape of an error body, as the vendor's gateways

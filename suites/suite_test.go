@@ -1,13 +1,19 @@
 package suites
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,35 +23,39 @@ import (
 
 	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/internal/config"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
+	"github.com/swr-conformance/swr-conformance/internal/transport"
 	"github.com/swr-conformance/swr-conformance/internal/version"
+	"github.com/swr-conformance/swr-conformance/suites/console"
 )
 
 // settings binds the -swr.* flags; flag.Parse fills them in TestMain.
 var settings = config.Bind(flag.CommandLine)
 
-// tgt is the opened target of this process. TestMain sets it before any spec
-// runs and closes it after the last; specs never change it.
-var tgt *target.Target
-
-// runConfig is the checked configuration, set by TestMain (also in a dry
-// run, where no target is opened).
-var runConfig config.Config
+// run is this process's run: TestMain sets it once, before any spec, and
+// nothing changes it after. Specs, reporting nodes and TestMain's end all
+// read it; the target is closed after the last spec.
+var run struct {
+	config   config.Config  // as checked, with what opening the target settled (a token)
+	target   *target.Target // nil in a dry run, or when the target could not be opened
+	warnings []string       // for the console and every report
+}
 
 // judgement is the run's verdict, set by the reporting node; TestMain ends
 // the run with its line and exit status.
 var judgement *report.Judgement
 
-// warnings of the run, for the console and every report.
-var warnings []string
-
 // TestMain checks the configuration and opens the target before any spec, so
 // that a wrong setting or an unreachable endpoint is one message naming what
-// to fix (exit status 2), not one failure per spec.
+// to fix (exit status 2), not one failure per spec. With SWR_GINKGO it runs
+// the suite under the Ginkgo CLI in parallel processes instead (launch).
 func TestMain(m *testing.M) {
-	flag.Parse()
-	typos, unknown := config.Misspelled(os.Environ())
+	parseFlags()
+	proc, procs := parallelProcess()
+	connectLauncher(proc)
+	unknown, typos := config.Misspelled(os.Environ())
 	cfg, err := settings.Load(os.Getenv)
 	if err == nil {
 		err = typos
@@ -54,38 +64,45 @@ func TestMain(m *testing.M) {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
-		os.Exit(2)
+		stopBeforeFirstSpec(err.Error(), "the configuration is wrong (see the message above)")
 	}
-	runConfig = cfg
-	warnings = unknown
-	for _, w := range warnings {
+	for _, w := range unknown {
 		fmt.Fprintln(os.Stderr, "swr-conformance: warning:", w)
 	}
 	fmt.Fprintf(os.Stderr, "swr-conformance %s (commit %s)\n", version.Version, version.Commit)
 	if dryRun() {
+		run.config, run.warnings = cfg, unknown
 		os.Exit(finish(m.Run()))
 	}
-	proc, procs := parallelProcess()
+	if code, launched := launchIfAsked(cfg); launched {
+		os.Exit(code)
+	}
 	start := time.Now()
-	tgt, err = target.Open(context.Background(), cfg, target.Options{Process: proc, Processes: procs})
+	tgt, err := openTarget(cfg, proc, procs)
 	if err != nil {
+		run.config, run.warnings = cfg, unknown
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
 		// The run got past its configuration: its reports say why it
-		// stopped, so a nightly job keeps a record of the night.
-		writeReports(types.Report{SuiteDescription: suiteDescription, StartTime: start, EndTime: time.Now(), RunTime: time.Since(start)}, err.Error())
-		fmt.Fprintln(os.Stderr, "\nVERDICT: no run: the run stopped before its first spec (see the message above)")
-		os.Exit(2)
+		// stopped, so a nightly job keeps a record of the night. Under
+		// the Ginkgo CLI every process stops alike; the first writes them.
+		if proc == 1 {
+			writeReports(types.Report{SuiteDescription: suiteDescription, StartTime: start, EndTime: time.Now(), RunTime: time.Since(start)}, err.Error())
+		}
+		stopBeforeFirstSpec(err.Error(), "the run stopped before its first spec (see the message above)")
 	}
-	runConfig = tgt.Config
-	tgt.Client.Observe = exchanges.add
+	tgt.Client.Observe = func(ex *swrclient.Exchange) {
+		requestsSent.Add(1)
+		exchanges.add(ex)
+	}
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(tgt.Config.Summary(), "\n", "\n                 "))
 	if tgt.Config.Insecure {
-		warnings = append(warnings, "TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
+		unknown = append(unknown, "TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
 		fmt.Fprintln(os.Stderr, "swr-conformance: WARNING: TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
 	}
+	run.config, run.target, run.warnings = tgt.Config, tgt, unknown
 	code := m.Run()
 	if st := tgt.Retries(); st.Retries429+st.Retries503+st.GaveUp > 0 {
-		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", retrySummary())
+		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", retryText(st))
 	}
 	// Normally closed by the AfterSuite node; this is for a run that never
 	// reached it. What could not be cleaned up is said loudly.
@@ -95,27 +112,109 @@ func TestMain(m *testing.M) {
 	os.Exit(finish(code))
 }
 
+// openTarget opens the target. An interrupt (Ctrl-C) before the specs is
+// not Ginkgo's to handle yet: it stops the opening, which removes what it
+// had created, instead of ending the process with it left on the target.
+// The signals stay caught, for Ginkgo to take over in RunSpecs.
+func openTarget(cfg config.Config, proc, procs int) (*target.Target, error) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	opened := make(chan struct{})
+	defer close(opened)
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(fmt.Errorf("interrupted (%v) while setting up the target", s))
+		case <-opened:
+		}
+	}()
+	tgt, err := target.Open(ctx, cfg, target.Options{Process: proc, Processes: procs})
+	if err != nil && context.Cause(ctx) != nil && ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	return tgt, err
+}
+
+// parseFlags parses the command line. A mistake costs one line naming the
+// nearest flag and one saying where the settings are listed, instead of Go's
+// usage of every flag (Ginkgo's and the testing package's included, more
+// than 200 lines); -swr.help lists the suite's own settings.
+func parseFlags() {
+	fs := flag.CommandLine
+	var usage bytes.Buffer
+	fs.Init(fs.Name(), flag.ContinueOnError)
+	fs.SetOutput(&usage)
+	err := fs.Parse(os.Args[1:])
+	fs.SetOutput(nil)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Stderr.Write(usage.Bytes())
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagProblem(err, fs))
+		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagHint)
+		fmt.Fprintln(os.Stderr, "VERDICT: no run: the command line is wrong (see above)")
+		os.Exit(2)
+	case settings.HelpWanted():
+		settings.Help(os.Stdout)
+		os.Exit(0)
+	}
+}
+
+// stopBeforeFirstSpec ends a run that cannot start: exit status 2, the
+// VERDICT line last. Under the Ginkgo CLI the message goes to the process
+// that started it, which prints it once for all processes.
+func stopBeforeFirstSpec(message, why string) {
+	if shown.sender != nil {
+		shown.sender.SendWait(console.Event{Kind: console.NoRun, Message: message})
+	}
+	fmt.Fprintln(os.Stderr, "\nVERDICT: no run: "+why)
+	os.Exit(2)
+}
+
 // finish prints the VERDICT line, the run's last, and returns the exit
-// status: the verdict's (CONTRACT-NOTES.md section 7), or Ginkgo's when no
-// verdict was reached.
+// status: the verdict's (contract section 7). A run that ended without a
+// verdict is incomplete (3). Under the Ginkgo CLI only process 1 judges,
+// from the merged report; the others return Ginkgo's status.
 func finish(ginkgoCode int) int {
 	if judgement == nil {
-		return ginkgoCode
+		if proc, procs := parallelProcess(); procs > 1 && proc > 1 {
+			return ginkgoCode
+		}
+		fmt.Fprintf(os.Stderr, "\nVERDICT: incomplete (exit 3): the run ended without a verdict (Ginkgo's exit status %d; see above)\n", ginkgoCode)
+		return 3
 	}
-	j := judgement
+	return printVerdict(judgement)
+}
+
+// printVerdict prints what the verdict rests on and then the VERDICT line,
+// and returns the verdict's exit status.
+func printVerdict(j *report.Judgement) int {
+	if j.Verdict == report.NoRun {
+		// Its reason is the message printed when the run stopped.
+		fmt.Fprintln(os.Stderr, "\nVERDICT: no run: the run stopped before its first spec (see the message above)")
+		return j.ExitCode
+	}
 	// The details first: the VERDICT line is the run's very last.
 	fmt.Fprintln(os.Stderr)
-	for _, f := range j.Failed {
+	failed := slices.Sorted(slices.Values(j.Failed))
+	for _, f := range failed {
 		fmt.Fprintln(os.Stderr, "  failed: "+f)
 	}
 	for _, r := range j.Reasons {
 		fmt.Fprintln(os.Stderr, "  - "+r)
 	}
+	first := ""
+	if len(j.Reasons) > 0 {
+		first = j.Reasons[0]
+	}
 	switch j.Verdict {
 	case report.Conforms:
-		fmt.Fprintf(os.Stderr, "VERDICT: the target conforms (%s)\n", j.Reasons[0])
+		fmt.Fprintf(os.Stderr, "VERDICT: the target conforms (%s)\n", first)
 	case report.DoesNotConform:
-		fmt.Fprintf(os.Stderr, "VERDICT: the target does NOT conform: %s failed (%s)\n", plural(len(j.Failed), "spec"), j.Reasons[0])
+		fmt.Fprintf(os.Stderr, "VERDICT: the target does NOT conform: %s failed (%s)\n", plural(len(j.Failed), "spec"), first)
 	default:
 		fmt.Fprintf(os.Stderr, "VERDICT: incomplete (exit %d): %s\n", j.ExitCode, summarizeIncomplete(j))
 	}
@@ -137,8 +236,22 @@ func TestConformance(t *testing.T) {
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	// SWR_RUN_TIMEOUT bounds the whole run; Ginkgo interrupts the running
 	// spec at the deadline and still runs every cleanup.
-	suiteConfig.Timeout = runConfig.RunTimeout
+	suiteConfig.Timeout = run.config.RunTimeout
+	// Ginkgo colors its output wherever it goes; escape codes in a CI log
+	// or a file are noise. A user who passes -ginkgo.no-color decides.
+	if !flagGiven("ginkgo.no-color") && !console.IsTerminal(os.Stdout) {
+		reporterConfig.NoColor = true
+	}
+	startConsole()
+	defer endConsole()
 	RunSpecs(t, suiteDescription, suiteConfig, reporterConfig)
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // The status codes of the two operations each spec saw, from the recorded
@@ -154,23 +267,30 @@ var _ = AfterEach(func() {
 	for _, o := range exchanges.drainShapes() {
 		AddReportEntry(report.EntryObservation, o, ReportEntryVisibilityNever)
 	}
+	keepExactEntries()
 })
 
 // The run's own namespace and repositories are removed before the reports
 // are written, so that what could not be removed is in them.
+// Each process also records how often the target asked it to slow down:
+// under the Ginkgo CLI the reports add up every process's.
 var _ = AfterSuite(func(ctx SpecContext) {
-	if tgt == nil {
+	if run.target == nil {
 		return
 	}
-	if err := tgt.Close(ctx); err != nil {
+	if err := run.target.Close(ctx); err != nil {
 		runProblem("cleanup at the end of the run: these may be left on the target:\n" + err.Error())
 	}
+	proc, _ := parallelProcess()
+	AddReportEntry(entryProcessStats, processStats{Process: proc, Retries: run.target.Retries(), Requests: requestsSent.Load()}, ReportEntryVisibilityNever)
 })
 
 // The verdict and the reports for CI systems, machines and people. Both
 // come from one judgement, so they cannot disagree.
 var _ = ReportAfterSuite("verdict and reports", func(r Report) {
-	j := report.Judge(reportMeta(""), reportRequirements(), r)
+	endProgress()
+	r = merged(r)
+	j := report.Judge(reportMeta(r, ""), contract.All(), r)
 	judgement = &j
 	if r.SuiteConfig.DryRun {
 		return
@@ -179,11 +299,11 @@ var _ = ReportAfterSuite("verdict and reports", func(r Report) {
 })
 
 // reportMeta is what every report says besides the specs.
-func reportMeta(noRun string) report.Meta {
-	cfg := runConfig
+func reportMeta(r Report, noRun string) report.Meta {
+	cfg := run.config
 	meta := report.Meta{SuiteVersion: version.Version, Commit: version.Commit, Endpoint: cfg.Endpoint,
 		Secrets: []string{cfg.Token, cfg.IAM.Password}, RequireComplete: cfg.RequireComplete,
-		Warnings: warnings, NoRun: noRun}
+		Warnings: run.warnings, NoRun: noRun}
 	suiteConfig, _ := GinkgoConfiguration()
 	meta.Seed = suiteConfig.RandomSeed
 	if cfg.Embedded() {
@@ -192,8 +312,15 @@ func reportMeta(noRun string) report.Meta {
 	for _, kv := range cfg.Settings() {
 		meta.Config = append(meta.Config, report.KV{Key: kv[0], Value: kv[1]})
 	}
-	if tgt != nil {
-		meta.Config = append(meta.Config, report.KV{Key: "slow-downs (429/503, retried, no verdict)", Value: retrySummary()})
+	if suiteConfig.ParallelTotal > 1 {
+		meta.Config = append(meta.Config, report.KV{Key: "parallel processes", Value: fmt.Sprint(suiteConfig.ParallelTotal)})
+	}
+	if tgt := run.target; tgt != nil {
+		st, ok := mergedRetries(r)
+		if !ok {
+			st = tgt.Retries()
+		}
+		meta.Config = append(meta.Config, report.KV{Key: slowDownsKey, Value: retryText(st)})
 		if ex := tgt.ShowMissing; ex != nil && ex.Answered() {
 			choice := fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status))
 			if _, exists, err := swrclient.DecodeShow(ex); err == nil && !exists {
@@ -208,8 +335,8 @@ func reportMeta(noRun string) report.Meta {
 // writeReports writes the four reports; noRun says why a run stopped
 // before its first spec.
 func writeReports(r Report, noRun string) {
-	cfg := runConfig
-	if err := report.Write(cfg.ReportDir, reportMeta(noRun), reportRequirements(), r); err != nil {
+	cfg := run.config
+	if err := report.Write(cfg.ReportDir, reportMeta(r, noRun), contract.All(), r); err != nil {
 		fmt.Fprintf(os.Stderr, "swr-conformance: writing reports to %s (SWR_REPORT_DIR) failed: %v\n", cfg.ReportDir, err)
 		return
 	}
@@ -217,29 +344,70 @@ func writeReports(r Report, noRun string) {
 	if err != nil {
 		dir = cfg.ReportDir
 	}
-	fmt.Fprintf(os.Stderr, "reports: %s\n", filepath.Join(dir, "{report.html,summary.md,results.json,junit.xml}"))
+	if shown.sender != nil {
+		return // under the Ginkgo CLI, the process that started it says where they are
+	}
+	fmt.Fprintln(os.Stderr, reportsLine(dir))
 }
 
-// retrySummary says how often the target asked the suite to slow down.
-func retrySummary() string {
-	st := tgt.Retries()
+// reportsLine names the four reports in dir, an absolute path.
+func reportsLine(dir string) string {
+	return "reports: " + filepath.Join(dir, "{report.html,summary.md,results.json,junit.xml}")
+}
+
+// slowDownsKey names, in the reports' configuration, how often the target
+// asked the suite to slow down.
+const slowDownsKey = "slow-downs (429/503, retried, no verdict)"
+
+// retryText says how often the target asked the suite to slow down.
+func retryText(st transport.Stats) string {
 	return fmt.Sprintf("%d × 429, %d × 503, waited %s, gave up %d times", st.Retries429, st.Retries503, st.Waited.Round(time.Millisecond), st.GaveUp)
 }
 
-// reportRequirements is the catalogue as the report writer takes it.
-func reportRequirements() []report.Requirement {
-	var out []report.Requirement
-	for _, r := range All() {
-		op := "both"
-		switch {
-		case strings.HasPrefix(r.ID, "CREATE-"), strings.HasPrefix(r.ID, "BODY-ACCESS-DOMAIN-"):
-			op = "create"
-		case strings.HasPrefix(r.ID, "UPDATE-"):
-			op = "update"
+// entryProcessStats is the report entry of a process's counts, on its
+// AfterSuite node.
+const entryProcessStats = "swr.process-stats"
+
+type processStats struct {
+	Process  int             `json:"process"`
+	Retries  transport.Stats `json:"retries"`
+	Requests int64           `json:"requests"`
+}
+
+// mergedRetries adds up the slow-downs of every process of the run; false
+// when no process recorded them (the run did not reach AfterSuite).
+func mergedRetries(r Report) (transport.Stats, bool) {
+	var sum transport.Stats
+	found := false
+	for _, s := range r.SpecReports {
+		for _, e := range s.ReportEntries {
+			var ps processStats
+			if e.Name != entryProcessStats || decodeEntry(e, &ps) != nil {
+				continue
+			}
+			found = true
+			sum.Requests += ps.Retries.Requests
+			sum.Retries429 += ps.Retries.Retries429
+			sum.Retries503 += ps.Retries.Retries503
+			sum.GaveUp += ps.Retries.GaveUp
+			sum.Waited += ps.Retries.Waited
 		}
-		out = append(out, report.Requirement{ID: r.ID, Source: r.Source, Text: r.Text, Operation: op})
 	}
-	return out
+	return sum, found
+}
+
+// decodeEntry reads a report entry's value into v, in this process or sent
+// from another (as JSON).
+func decodeEntry(e types.ReportEntry, v any) error {
+	raw := e.Value.AsJSON
+	if raw == "" {
+		b, err := json.Marshal(e.Value.GetRawValue())
+		if err != nil {
+			return err
+		}
+		raw = string(b)
+	}
+	return json.Unmarshal([]byte(raw), v)
 }
 
 func plural(n int, word string) string {

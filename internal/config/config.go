@@ -8,13 +8,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/iam"
 )
 
 // Defaults for the embedded reference server.
@@ -26,6 +29,11 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultRunTimeout  = time.Hour
 	DefaultReportDir   = "reports"
+	// DefaultProcs is how many Ginkgo processes a run under the Ginkgo CLI
+	// uses unless SWR_PROCS says otherwise (see Processes).
+	DefaultProcs = 4
+	// MaxProcs bounds SWR_PROCS.
+	MaxProcs = 64
 )
 
 // DefaultAccounts are the accounts the embedded server is seeded with.
@@ -51,16 +59,16 @@ type Config struct {
 	// even when only the configuration left it out.
 	RequireComplete bool
 
-	IAM IAM // set: the suite obtains its own token
-}
+	IAM iam.Credentials // set: the suite obtains its own token
 
-// IAM are the credentials to obtain a token with, instead of SWR_TOKEN.
-type IAM struct {
-	Endpoint, Username, Password, Domain, Project string
+	// Procs is SWR_PROCS: the Ginkgo processes asked for; 0 when not set
+	// (Processes gives the number a run uses).
+	Procs int
+	// Ginkgo is SWR_GINKGO: the command that runs the Ginkgo CLI, e.g.
+	// "go tool ginkgo". Set, the suite runs itself under it in Processes()
+	// processes; empty, it runs in this one process.
+	Ginkgo string
 }
-
-// Set reports whether IAM credentials are configured.
-func (i IAM) Set() bool { return i.Endpoint != "" }
 
 // Embedded reports whether the run targets the in-process reference server.
 func (c Config) Embedded() bool { return c.Endpoint == "" }
@@ -75,6 +83,7 @@ type setting struct {
 // flag.Parse and Load after it.
 type Settings struct {
 	list []*setting
+	help bool // -swr.help
 }
 
 // Names of the variables; users' CI files depend on them.
@@ -94,12 +103,15 @@ const (
 	EnvInsecure    = "SWR_INSECURE_SKIP_VERIFY"
 	EnvReportDir   = "SWR_REPORT_DIR"
 	EnvComplete    = "SWR_REQUIRE_COMPLETE"
+	EnvProcs       = "SWR_PROCS"
+	EnvGinkgo      = "SWR_GINKGO"
 
-	EnvIAMEndpoint = "SWR_IAM_ENDPOINT"
-	EnvUsername    = "SWR_USERNAME"
-	EnvPassword    = "SWR_PASSWORD"
-	EnvDomain      = "SWR_DOMAIN"
-	EnvProject     = "SWR_PROJECT"
+	// The IAM settings are package iam's, which names them in its messages.
+	EnvIAMEndpoint = iam.EnvEndpoint
+	EnvUsername    = iam.EnvUsername
+	EnvPassword    = iam.EnvPassword
+	EnvDomain      = iam.EnvDomain
+	EnvProject     = iam.EnvProject
 )
 
 var known = []struct{ env, flag, usage string }{
@@ -117,6 +129,8 @@ var known = []struct{ env, flag, usage string }{
 	{EnvInsecure, "swr.insecure-skip-verify", "true: do not verify the target's TLS certificate (reported on every run)"},
 	{EnvReportDir, "swr.report-dir", "directory for junit.xml, results.json, summary.md, report.html (default reports)"},
 	{EnvComplete, "swr.require-complete", "true: a run that leaves any requirement unchecked exits 3 (default false: only a problem of the run does)"},
+	{EnvGinkgo, "swr.ginkgo", "command of the Ginkgo CLI, e.g. 'go tool ginkgo': the suite runs under it in SWR_PROCS processes (make conformance sets it; unset: one process)"},
+	{EnvProcs, "swr.procs", "processes under the Ginkgo CLI (default 4; existing fixture: one per two share accounts, at most one per account)"},
 	{EnvIAMEndpoint, "swr.iam-endpoint", "IAM base URL: the suite obtains its own token instead of SWR_TOKEN"},
 	{EnvUsername, "swr.username", "IAM user name (with SWR_IAM_ENDPOINT)"},
 	{EnvPassword, "swr.password", "IAM password (with SWR_IAM_ENDPOINT; prefer the variable)"},
@@ -132,7 +146,27 @@ func Bind(fs *flag.FlagSet) *Settings {
 		fs.StringVar(st.value, k.flag, "", k.usage+" (env "+k.env+")")
 		s.list = append(s.list, st)
 	}
+	fs.BoolVar(&s.help, HelpFlag, false, "list the suite's own settings, one line each, and exit")
 	return s
+}
+
+// HelpFlag lists the suite's settings (see Help).
+const HelpFlag = "swr.help"
+
+// HelpWanted reports whether -swr.help was given.
+func (s *Settings) HelpWanted() bool { return s.help }
+
+// Help writes the suite's own settings, one line each: the flag, its
+// variable and what it does. Go's -h lists every flag, Ginkgo's and the
+// testing package's included, which buries these.
+func (s *Settings) Help(w io.Writer) {
+	fmt.Fprintln(w, "swr-conformance settings: set the variable, or the flag (a flag wins over its variable)")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, st := range s.list {
+		fmt.Fprintf(tw, "  -%s\t%s\t%s\n", st.flag, st.env, st.usage)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "Ginkgo's flags work as usual (-ginkgo.label-filter=auth, -ginkgo.focus=..., -ginkgo.seed=N, -ginkgo.v); -h lists every flag.")
 }
 
 // Load resolves every setting (flag over environment) and checks them
@@ -175,19 +209,16 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Token = raw[EnvToken]
-	c.IAM = IAM{raw[EnvIAMEndpoint], raw[EnvUsername], raw[EnvPassword], raw[EnvDomain], raw[EnvProject]}
-	iamAny := c.IAM.Endpoint+c.IAM.Username+c.IAM.Password+c.IAM.Domain+c.IAM.Project != ""
+	c.IAM = iam.Credentials{Endpoint: raw[EnvIAMEndpoint], Username: raw[EnvUsername], Password: raw[EnvPassword], Domain: raw[EnvDomain], Project: raw[EnvProject]}
+	iamAny := c.IAM != iam.Credentials{}
 	switch {
 	case iamAny && c.Token != "":
 		fail("%s and %s both give a credential: set one (IAM obtains a fresh token for each run)", name(EnvToken), EnvIAMEndpoint)
 	case iamAny && raw[EnvEndpoint] == "":
 		fail("%s obtains a token for a registry: set %s too (the embedded server makes its own token)", EnvIAMEndpoint, EnvEndpoint)
 	case iamAny:
-		for _, f := range []struct{ env, v string }{{EnvIAMEndpoint, c.IAM.Endpoint}, {EnvUsername, c.IAM.Username},
-			{EnvPassword, c.IAM.Password}, {EnvDomain, c.IAM.Domain}, {EnvProject, c.IAM.Project}} {
-			if f.v == "" {
-				fail("%s is required to obtain a token from IAM (%s, %s, %s, %s and %s go together)", f.env, EnvIAMEndpoint, EnvUsername, EnvPassword, EnvDomain, EnvProject)
-			}
+		if err := c.IAM.Validate(); err != nil {
+			fail("%v (%s, %s, %s, %s and %s go together)", err, EnvIAMEndpoint, EnvUsername, EnvPassword, EnvDomain, EnvProject)
 		}
 	case raw[EnvEndpoint] != "" && c.Token == "":
 		fail("%s is required with %s: set it to the X-Auth-Token of the account that owns the repository, or obtain one with %s", EnvToken, name(EnvEndpoint), EnvIAMEndpoint)
@@ -229,14 +260,14 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 			fail("%s and %s are both required when %s=false: the suite shares an existing repository", EnvNamespace, EnvRepository, EnvProvision)
 		}
 		if c.Namespace != "" {
-			if v := grammar.Namespace(c.Namespace); !v.Valid() {
+			if v := contract.Namespace.Check(c.Namespace); !v.Valid() {
 				fail("%s=%q is not a valid namespace: %s", name(EnvNamespace), c.Namespace, v)
 			}
 		}
 		if c.Repository != "" {
 			if strings.Contains(c.Repository, "$") {
 				fail("%s=%q: write the repository with '/', not '$'; the suite maps it for URLs", name(EnvRepository), c.Repository)
-			} else if v := grammar.Repository(c.Repository); !v.Valid() {
+			} else if v := contract.Repository.Check(c.Repository); !v.Valid() {
 				fail("%s=%q is not a valid repository: %s", name(EnvRepository), c.Repository, v)
 			}
 		}
@@ -318,11 +349,97 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 		c.RequireComplete = b
 	}
 
+	if v, ok := raw[EnvProcs]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxProcs {
+			fail("%s=%q must be a whole number from 1 to %d", name(EnvProcs), v, MaxProcs)
+		} else {
+			c.Procs = n
+		}
+	}
+	if v, ok := raw[EnvGinkgo]; ok {
+		if strings.TrimSpace(v) == "" {
+			fail("%s=%q names no command: set it to the Ginkgo CLI, e.g. 'go tool ginkgo', or unset it", name(EnvGinkgo), v)
+		}
+		c.Ginkgo = strings.TrimSpace(v)
+	}
+
 	if len(problems) > 0 {
 		return Config{}, &Error{Problems: problems}
 	}
 	return c, nil
 }
+
+// Processes is how many Ginkgo processes a run under the Ginkgo CLI uses,
+// and, when that is not simply what was asked for, one line that says why.
+//
+// The default is DefaultProcs. In existing-fixture mode the processes split
+// SWR_SHARE_ACCOUNTS between them (a share of one account is one spec's at
+// a time), so there are never more processes than accounts; and a process
+// with a single account cannot check UPDATE-ONLY-ITS-SHARE (two shares at once),
+// so by default each process gets two, which keeps every requirement a
+// serial run checks.
+func (c Config) Processes() (n int, note string) {
+	if c.Provision {
+		if c.Procs > 0 {
+			return c.Procs, ""
+		}
+		return DefaultProcs, ""
+	}
+	accounts := len(c.Accounts)
+	switch {
+	case c.Procs == 0:
+		n = max(1, min(DefaultProcs, accounts/2))
+		if n < DefaultProcs {
+			note = fmt.Sprintf("%s, not %d: existing-fixture mode gives each process two of the %d share accounts (%s), so that %s can be checked; %s=N asks for N", plural(n, "process"), DefaultProcs, accounts, EnvAccounts, contract.UpdateOwnShare.ID, EnvProcs)
+		}
+	case c.Procs > accounts:
+		n = accounts
+		note = fmt.Sprintf("%s=%d capped at %d: existing-fixture mode needs a share account per process, and %s has %d", EnvProcs, c.Procs, n, EnvAccounts, accounts)
+	default:
+		n = c.Procs
+		if n > 1 && accounts/n < 2 {
+			note = fmt.Sprintf("%d processes for %d share accounts: some process has one account, so %s (two shares at once) is not checked; %s=%d checks it", n, accounts, contract.UpdateOwnShare.ID, EnvProcs, max(1, accounts/2))
+		}
+	}
+	return n, note
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "s") {
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// FlagProblem says in one line what is wrong with the command line, given
+// the error of fs.Parse: a flag that is not defined is named with the
+// nearest one that is (within two edits), the way a misspelled SWR_*
+// variable is. Go's flag package would print every flag instead, hundreds
+// of lines with the suite's settings buried among Ginkgo's and Go's.
+func FlagProblem(err error, fs *flag.FlagSet) string {
+	msg := err.Error()
+	name, undefined := strings.CutPrefix(msg, "flag provided but not defined: -")
+	if !undefined {
+		return msg
+	}
+	name = strings.TrimPrefix(name, "-")
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if near := Closest(name, names); near != "" {
+		return fmt.Sprintf("-%s is not a flag of this suite: did you mean -%s?", name, near)
+	}
+	if strings.HasPrefix(name, "swr.") {
+		return fmt.Sprintf("-%s is not a setting of this suite", name)
+	}
+	return fmt.Sprintf("-%s is not a flag of this suite", name)
+}
+
+// FlagHint is the line after a FlagProblem: where the settings are listed.
+const FlagHint = "-" + HelpFlag + " lists the suite's settings, -h every flag (Ginkgo's and Go's too)"
 
 // redactUserInfo hides whatever stands between "://" and "@" in a URL.
 func redactUserInfo(s string) string {
@@ -357,7 +474,7 @@ func IsConfigError(err error) bool {
 // that would quietly change the run (SWR_ENDPIONT alone would test the
 // embedded server and say "conforms"): it is an error that names the
 // setting meant. The others are warnings, for the console and the reports.
-func Misspelled(environ []string) (err error, warnings []string) {
+func Misspelled(environ []string) (warnings []string, err error) {
 	var problems []string
 	for _, v := range UnknownVariables(environ) {
 		if near := Closest(v, knownVariables()); near != "" {
@@ -367,9 +484,9 @@ func Misspelled(environ []string) (err error, warnings []string) {
 		warnings = append(warnings, v+" is not a setting of this suite and is ignored")
 	}
 	if len(problems) > 0 {
-		return &Error{Problems: problems}, warnings
+		return warnings, &Error{Problems: problems}
 	}
-	return nil, warnings
+	return warnings, nil
 }
 
 func knownVariables() []string {

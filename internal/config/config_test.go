@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"io"
 	"strings"
 	"testing"
 )
@@ -81,7 +82,7 @@ func TestProblemsNameTheSetting(t *testing.T) {
 		{remote(EnvRunTimeout, "0s"), "SWR_RUN_TIMEOUT=\"0s\" must be a positive duration"},
 		{remote(EnvInsecure, "yes please"), "SWR_INSECURE_SKIP_VERIFY=\"yes please\" must be true or false"},
 		{remote(EnvIAMEndpoint, "https://iam.example.com"), "both give a credential"},
-		{remote(EnvToken, "", EnvIAMEndpoint, "https://iam.example.com"), "SWR_USERNAME is required to obtain a token from IAM"},
+		{remote(EnvToken, "", EnvIAMEndpoint, "https://iam.example.com"), "SWR_USERNAME is not set: set it to the IAM user name"},
 	}
 	for _, tc := range tests {
 		_, err := load(t, tc.env)
@@ -128,5 +129,131 @@ func TestUnknownVariables(t *testing.T) {
 	got := UnknownVariables([]string{"SWR_ENDPIONT=x", "SWR_TOKEN=y", "PATH=/bin"})
 	if len(got) != 1 || got[0] != "SWR_ENDPIONT" {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// SWR_PROCS and SWR_GINKGO are read like the others, and refused with a
+// message naming them.
+func TestProcsAndGinkgoSettings(t *testing.T) {
+	c, err := load(t, map[string]string{EnvProcs: "3", EnvGinkgo: " go tool ginkgo "})
+	if err != nil || c.Procs != 3 || c.Ginkgo != "go tool ginkgo" {
+		t.Fatalf("SWR_PROCS=3 SWR_GINKGO='go tool ginkgo': got procs %d, ginkgo %q, err %v", c.Procs, c.Ginkgo, err)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{EnvProcs: "0"}, `SWR_PROCS="0" must be a whole number from 1 to 64`},
+		{map[string]string{EnvProcs: "many"}, `SWR_PROCS="many" must be a whole number`},
+		{map[string]string{EnvGinkgo: "  "}, `SWR_GINKGO="  " names no command`},
+	} {
+		if _, err := load(t, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("env %v: got %v, want an error containing %q (a bad value must stop the run, not be ignored)", tc.env, err, tc.want)
+		}
+	}
+}
+
+// The number of processes: the default, what was asked, and in
+// existing-fixture mode never more than one per share account, by default
+// two accounts each (UPDATE-ONLY-ITS-SHARE needs two at once); whenever the
+// number is not simply what was asked, one line says why.
+func TestProcesses(t *testing.T) {
+	accounts := func(n int) []string {
+		var out []string
+		for i := range n {
+			out = append(out, "peer-"+string(rune('a'+i)))
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		c        Config
+		want     int
+		wantNote string // "" means no note
+	}{
+		{"provisioning default", Config{Provision: true, Accounts: accounts(1)}, DefaultProcs, ""},
+		{"provisioning asked", Config{Provision: true, Procs: 7, Accounts: accounts(1)}, 7, ""},
+		{"existing default, 2 accounts", Config{Accounts: accounts(2)}, 1, "1 process, not 4: existing-fixture mode gives each process two of the 2 share accounts"},
+		{"existing default, 4 accounts", Config{Accounts: accounts(4)}, 2, "2 processes, not 4"},
+		{"existing default, 8 accounts", Config{Accounts: accounts(8)}, 4, ""},
+		{"existing default, 1 account", Config{Accounts: accounts(1)}, 1, "1 process, not 4"},
+		{"existing asked more than accounts", Config{Procs: 6, Accounts: accounts(4)}, 4, "SWR_PROCS=6 capped at 4: existing-fixture mode needs a share account per process, and SWR_SHARE_ACCOUNTS has 4"},
+		{"existing asked one per account", Config{Procs: 4, Accounts: accounts(4)}, 4, "UPDATE-ONLY-ITS-SHARE (two shares at once) is not checked; SWR_PROCS=2 checks it"},
+		{"existing asked two per account", Config{Procs: 2, Accounts: accounts(4)}, 2, ""},
+		{"existing asked one", Config{Procs: 1, Accounts: accounts(1)}, 1, ""},
+	}
+	for _, tc := range tests {
+		n, note := tc.c.Processes()
+		if n != tc.want {
+			t.Errorf("%s: %d processes, want %d", tc.name, n, tc.want)
+		}
+		switch {
+		case tc.wantNote == "" && note != "":
+			t.Errorf("%s: unexpected note %q: nothing differs from what was asked", tc.name, note)
+		case tc.wantNote != "" && !strings.Contains(note, tc.wantNote):
+			t.Errorf("%s: note %q, want it to contain %q: a run with fewer processes than asked must say why", tc.name, note, tc.wantNote)
+		case strings.Contains(note, "\n"):
+			t.Errorf("%s: note %q has more than one line", tc.name, note)
+		}
+	}
+}
+
+// -swr.help lists every setting on a line of its own, with its flag, its
+// variable and what it does, and nothing of Ginkgo's or Go's flags.
+func TestHelpListsEverySetting(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	s := Bind(fs)
+	fs.Bool("ginkgo.v", false, "Ginkgo's")
+	if err := fs.Parse([]string{"-swr.help"}); err != nil || !s.HelpWanted() {
+		t.Fatalf("-swr.help: err %v, wanted %v", err, s.HelpWanted())
+	}
+	var b strings.Builder
+	s.Help(&b)
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if want := len(known) + 2; len(lines) != want {
+		t.Errorf("help has %d lines, want %d (a heading, one per setting, one about Ginkgo's flags):\n%s", len(lines), want, b.String())
+	}
+	for _, k := range known {
+		found := false
+		for _, l := range lines {
+			if strings.Contains(l, "-"+k.flag+" ") && strings.Contains(l, k.env+" ") && strings.Contains(l, k.usage) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no help line names -%s with %s and its meaning %q:\n%s", k.flag, k.env, k.usage, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "Ginkgo's\n") {
+		t.Errorf("help lists Ginkgo's flags, which -h already does:\n%s", b.String())
+	}
+}
+
+// A flag that is not defined gets one line naming the nearest one, instead
+// of Go's full usage.
+func TestFlagProblem(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	Bind(fs)
+	fs.String("ginkgo.label-filter", "", "Ginkgo's")
+	tests := []struct{ args, want string }{
+		{"-swr.endpiont=x", "-swr.endpiont is not a flag of this suite: did you mean -swr.endpoint?"},
+		{"--swr.share-acounts=a", "-swr.share-acounts is not a flag of this suite: did you mean -swr.share-accounts?"},
+		{"-ginkgo.lable-filter=auth", "did you mean -ginkgo.label-filter?"},
+		{"-swr.nonsense=1", "-swr.nonsense is not a setting of this suite"},
+		{"-wholly-unknown", "-wholly-unknown is not a flag of this suite"},
+	}
+	for _, tc := range tests {
+		err := fs.Parse([]string{tc.args})
+		if err == nil {
+			t.Fatalf("%s parsed", tc.args)
+		}
+		got := FlagProblem(err, fs)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, "\n") {
+			t.Errorf("%s: got %q, want one line containing %q", tc.args, got, tc.want)
+		}
+	}
+	if err := fs.Parse([]string{"-swr.help=maybe"}); err == nil || !strings.Contains(FlagProblem(err, fs), "invalid boolean value") {
+		t.Errorf("a bad value: got %v, want Go's own one-line message", err)
 	}
 }

@@ -10,7 +10,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/swr-conformance/swr-conformance/suites"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/suites/swrspec"
 )
 
 // The requirement catalogue and the specs stay in step: every requirement
@@ -32,11 +33,13 @@ func TestCatalogueMatchesSpecs(t *testing.T) {
 		t.Fatal(err)
 	}
 	known := map[string]bool{}
-	for _, r := range suites.All() {
+	byID := map[string]contract.Requirement{}
+	for _, r := range contract.All() {
 		if known[r.ID] {
 			t.Errorf("requirement %s is in the catalogue twice", r.ID)
 		}
 		known[r.ID] = true
+		byID[r.ID] = r
 	}
 	specsPer := map[string]int{}
 	specs := 0
@@ -52,20 +55,22 @@ func TestCatalogueMatchesSpecs(t *testing.T) {
 				case known[l]:
 					specsPer[l]++
 					ids++
-				case suites.Groups[l] == "":
+				case contract.Groups[contract.Group(l)] == "":
 					t.Errorf("spec %q has label %q, neither a requirement nor a group", s.FullText(), l)
 				}
 			}
 			if ids == 0 {
 				t.Errorf("spec %q checks no requirement", s.FullText())
 			}
-			if !strings.Contains(s.FullText(), "[") {
-				t.Errorf("spec %q is not named after its requirement", s.FullText())
+			// Declared with swrspec.ItChecks: the first label is the
+			// requirement the spec is named after.
+			if len(s.LeafNodeLabels) == 0 || !strings.HasPrefix(s.LeafNodeText, swrspec.Name(byID[s.LeafNodeLabels[0]], "")) {
+				t.Errorf("spec %q is not named after its first requirement %v: declare it with swrspec.ItChecks", s.FullText(), s.LeafNodeLabels)
 			}
 		}
 	}
 	var counts []string
-	for _, r := range suites.All() {
+	for _, r := range contract.All() {
 		if specsPer[r.ID] == 0 {
 			t.Errorf("requirement %s (%s) has no spec", r.ID, r.Text)
 		}

@@ -31,7 +31,8 @@ func TestInterruptCleansUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-conformance"))
-	cmd.Env = append(selftest.EnvironWithoutSWR(), "SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true")
+	cmd.Env = append(selftest.EnvironWithoutSWR(), "SWR_ENDPOINT="+hs.URL, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true",
+		"SWR_REPORT_DIR="+t.TempDir()) // not into the package directory
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

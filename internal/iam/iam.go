@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/swr-conformance/swr-conformance/internal/redact"
 	"io"
 	"net"
 	"net/http"
@@ -58,6 +59,10 @@ type Credentials struct {
 	Domain   string // the account (domain) the user belongs to
 	Project  string // the project the token is scoped to, e.g. ap-southeast-1
 }
+
+// Set reports whether IAM credentials are configured: the suite then
+// obtains its own token.
+func (c Credentials) Set() bool { return c.Endpoint != "" }
 
 // Validate checks that every field is set and that Endpoint is an absolute
 // http(s) URL. The error lists every problem, each naming the variable to fix.
@@ -255,7 +260,7 @@ type redactor struct {
 	token    string // an X-Subject-Token header of the answer, if any
 }
 
-const redacted = "[REDACTED]"
+const redacted = redact.Marker
 
 // minTokenRun is the length from which a run of base64 characters is taken
 // for a token. Huawei tokens run to thousands of such characters; request
@@ -263,11 +268,7 @@ const redacted = "[REDACTED]"
 const minTokenRun = 80
 
 func (r redactor) redact(s string) string {
-	for _, secret := range []string{r.password, jsonEscaped(r.password), r.token} {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, redacted)
-		}
-	}
+	s = redact.New(r.password, r.token).String(s)
 	// Any long run of token characters: a token in a body or header we did
 	// not expect one in.
 	var b strings.Builder
@@ -294,13 +295,6 @@ func (r redactor) redact(s string) string {
 
 func isTokenChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=' || c == '-' || c == '_'
-}
-
-// jsonEscaped is s as it appears inside a JSON string, so a password with
-// quotes or '<' is caught when an error body echoes the request.
-func jsonEscaped(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
 }
 
 // excerpt is the start of body as one line of printable text, redacted

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/swr-conformance/swr-conformance/internal/redact"
 	"io"
 	"net"
 	"net/http"
@@ -36,7 +37,7 @@ func noSecret(t *testing.T, err error) {
 		return
 	}
 	msg := err.Error()
-	for _, s := range []string{password, jsonEscaped(password), "s3cret", token, token[:40], token[len(token)-40:]} {
+	for _, s := range append(redact.Forms(password), "s3cret", token, token[:40], token[len(token)-40:]) {
 		if strings.Contains(msg, s) {
 			t.Errorf("error leaks a secret (%q): %s", s, msg)
 		}
@@ -452,4 +453,11 @@ func TestStandIn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jsonEscaped is s as encoding/json writes it inside a string, the form a
+// request body carries the password in.
+func jsonEscaped(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

@@ -1,12 +1,16 @@
 package report
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +18,28 @@ import (
 
 const chromium = "/usr/bin/chromium"
 
+// needChromium skips the test where Chromium is missing, except in CI,
+// where a skipped browser test would pass a page nobody opened.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		const why = "the browser test needs " + chromium + ": .ci/run must install chromium (apt-get update && apt-get install -y chromium)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(why)
+		}
+		t.Skip(why)
+	}
+}
+
+// chromeFlags start headless Chromium with a fresh profile. Networking,
+// updates and sync are off: the page must render from itself.
+func chromeFlags(profile string) []string {
+	return []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+		"--user-data-dir=" + profile}
+}
+
 // chrome runs headless Chromium on page with args and returns its stdout.
-// Networking, updates and sync are off: the page must render from itself.
 func chrome(t *testing.T, page string, args ...string) string {
 	t.Helper()
 	profile, err := os.MkdirTemp("", "report-chromium-")
@@ -26,9 +50,7 @@ func chrome(t *testing.T, page string, args ...string) string {
 	defer os.RemoveAll(profile)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	args = append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir=" + profile}, append(args, "file://"+page)...)
+	args = append(chromeFlags(profile), append(args, "file://"+page)...)
 	cmd := exec.CommandContext(ctx, chromium, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -54,13 +76,7 @@ func visibleText(dom string) string {
 // TestBrowserRendersReport opens report.html as a person would. With
 // REPORT_SCREENSHOT=/path.png it also saves a screenshot to look at.
 func TestBrowserRendersReport(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		const why = "the browser test needs " + chromium + ": .ci/run must install chromium (apt-get update && apt-get install -y chromium)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(why)
-		}
-		t.Skip(why)
-	}
+	needChromium(t)
 	page, err := filepath.Abs(filepath.Join(written(t), "report.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -87,5 +103,320 @@ func TestBrowserRendersReport(t *testing.T) {
 	if shot := os.Getenv("REPORT_SCREENSHOT"); shot != "" {
 		chrome(t, page, "--screenshot="+shot, "--window-size=1280,2000", "--hide-scrollbars")
 		t.Log("screenshot:", shot)
+	}
+}
+
+// pageLinks is what the page's links lead to, as the browser resolves them.
+type pageLinks struct {
+	Failures []failureBox `json:"failures"`
+	Banner   []bannerLink `json:"banner"`
+	Rows     []rowLinks   `json:"rows"`
+}
+
+type failureBox struct {
+	ID   string   `json:"id"`
+	Reqs []string `json:"reqs"` // the IDs its "Requirements:" line names
+}
+
+type bannerLink struct {
+	Text   string `json:"text"`
+	Href   string `json:"href"`
+	Target int    `json:"target"` // index in Failures of the element the href names; -1 for none
+}
+
+type rowLinks struct {
+	ID    string   `json:"id"`
+	Hrefs []string `json:"hrefs"`
+}
+
+const pageLinksJS = `(() => {
+	const failures = [...document.querySelectorAll("main .failure")];
+	const reqs = el => { const b = el.querySelector("b.id"); return b ? b.textContent.split(", ") : []; };
+	// The href must name the id byte for byte: no percent-decoding here.
+	const target = a => failures.indexOf(document.getElementById(a.getAttribute("href").slice(1)));
+	return {
+		failures: failures.map(f => ({id: f.id, reqs: reqs(f)})),
+		banner: [...document.querySelectorAll("header a")].map(a => ({text: a.textContent, href: a.getAttribute("href"), target: target(a)})),
+		rows: [...document.querySelectorAll("main tbody tr")].filter(tr => tr.querySelector("td.id")).map(tr => ({
+			id: tr.querySelector("td.id").textContent,
+			hrefs: [...tr.querySelectorAll("a")].map(a => a.getAttribute("href")),
+		})),
+	};
+})()`
+
+// TestBrowserFollowsFailureLinks checks that a person who reads the banner
+// of a failing run gets to each failure in one click: the banner names
+// every failing requirement as a link to its first failure, each
+// requirement row links to all of its failures, and clicking a banner link
+// scrolls its failure to the top of the window.
+func TestBrowserFollowsFailureLinks(t *testing.T) {
+	needChromium(t)
+	dir := written(t)
+	page, err := filepath.Abs(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failing []string // from results.json, which the page must agree with
+	for _, r := range readResults(t, dir).Requirements {
+		if r.Verdict == Fail {
+			failing = append(failing, r.ID)
+		}
+	}
+	if len(failing) < 2 {
+		t.Fatalf("the fixture fails %v: the test needs at least two failing requirements to tell one target from another", failing)
+	}
+
+	d := openDevtools(t, page)
+	var links pageLinks
+	d.eval(pageLinksJS, &links)
+	first := func(id string) int { // index of the first failure naming id, or -1
+		return slices.IndexFunc(links.Failures, func(f failureBox) bool { return slices.Contains(f.Reqs, id) })
+	}
+	inBanner := func(id string) int { // index of the banner's link that says id, or -1
+		return slices.IndexFunc(links.Banner, func(l bannerLink) bool { return l.Text == id })
+	}
+	var click string // the last failing requirement in the banner: its failure is the farthest down
+	for _, id := range failing {
+		i := inBanner(id)
+		switch {
+		case i < 0:
+			t.Errorf("the banner has no link for the failing requirement %s; its links are %+v: a reader sees the verdict but not the way to the failure", id, links.Banner)
+		case !strings.HasPrefix(links.Banner[i].Href, "#"):
+			t.Errorf("the banner's link for %s is %q, want a fragment (#...): the page must lead within itself, without script or network", id, links.Banner[i].Href)
+		case links.Banner[i].Target < 0:
+			t.Errorf("the banner's link for %s is %q, but no failure element has that id: the link leads nowhere", id, links.Banner[i].Href)
+		case links.Banner[i].Target != first(id):
+			t.Errorf("the banner's link for %s leads to failure %d (%s), want its first failure, %d: a reader would land on another failure first",
+				id, links.Banner[i].Target, links.Failures[links.Banner[i].Target].ID, first(id))
+		default:
+			click = id
+		}
+	}
+	for _, row := range links.Rows {
+		var want []string
+		for _, f := range links.Failures {
+			if slices.Contains(f.Reqs, row.ID) {
+				want = append(want, "#"+f.ID)
+			}
+		}
+		if !slices.Equal(row.Hrefs, want) {
+			t.Errorf("the row of %s links to %q, want %q (each failure naming it, in page order): a reader of the table must reach every failure of a requirement", row.ID, row.Hrefs, want)
+		}
+		if slices.Contains(failing, row.ID) && len(row.Hrefs) == 0 {
+			t.Errorf("the row of the failing requirement %s links to no failure", row.ID)
+		}
+	}
+	if click == "" {
+		t.Fatal("no banner link was sound enough to follow (see above)")
+	}
+
+	// Click the link as a person does, with the mouse, in a page that has
+	// no script: the browser follows the fragment by itself.
+	href := links.Banner[inBanner(click)].Href
+	var at struct{ X, Y float64 }
+	selector, _ := json.Marshal(fmt.Sprintf("header a[href=%q]", href)) // a JS string of a CSS selector
+	d.eval(fmt.Sprintf(`(() => { const r = document.querySelector(%s).getBoundingClientRect(); return {x: r.left + r.width/2, y: r.top + r.height/2}; })()`, selector), &at)
+	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
+		d.call("Input.dispatchMouseEvent", map[string]any{"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}, nil)
+	}
+	type landing struct {
+		Hash    string   `json:"hash"`
+		Target  string   `json:"target"` // id of the element :target matches
+		Reqs    []string `json:"reqs"`
+		Top     float64  `json:"top"` // of that element, in the window
+		ScrollY float64  `json:"scrollY"`
+	}
+	got, settled := settle(d, `(() => {
+		const t = document.querySelector(":target"), b = t && t.querySelector("b.id");
+		return {hash: location.hash, target: t ? t.id : "", reqs: b ? b.textContent.split(", ") : [],
+			top: t ? t.getBoundingClientRect().top : 1e9, scrollY: window.scrollY};
+	})()`, func(l landing) bool { return "#"+l.Target == href && l.Top > -2 && l.Top < 2 })
+	switch {
+	case !settled:
+		t.Errorf("after a click on the banner's link %s (%q), the page is at %+v: want %s as :target, at the top of the window (top within 2px of 0); the reader would still have to search for the failure",
+			click, href, got, href)
+	case !slices.Contains(got.Reqs, click):
+		t.Errorf("the banner's link %s led to a failure of %v: a reader would read the wrong failure", click, got.Reqs)
+	case got.ScrollY <= 0:
+		t.Errorf("the page did not scroll (scrollY %v): the failure is below the banner, so following the link must scroll", got.ScrollY)
+	}
+}
+
+// devtools drives one page of a headless Chromium over the DevTools
+// protocol. --remote-debugging-pipe carries it on file descriptors 3 (to
+// Chromium) and 4 (from it) as NUL-terminated JSON, so the test needs no
+// WebSocket library: the standard library is enough.
+type devtools struct {
+	t       *testing.T
+	send    *os.File
+	recv    chan reply
+	next    int
+	session string // the page's, once attached
+}
+
+type reply struct {
+	ID     int             `json:"id"` // 0 for events
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// openDevtools starts Chromium, opens page in a 1280x800 window and waits
+// until it has loaded. Chromium stops when the test ends.
+func openDevtools(t *testing.T, page string) *devtools {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "report-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chromeReads, send, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recvFile, chromeWrites, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := os.Create(filepath.Join(t.TempDir(), "chromium-stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(chromium, append(chromeFlags(profile), "--remote-debugging-pipe", "--window-size=1280,800")...)
+	cmd.ExtraFiles = []*os.File{chromeReads, chromeWrites} // fd 3, fd 4
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	// Chromium holds its own copies; with ours closed, its exit ends recv.
+	chromeReads.Close()
+	chromeWrites.Close()
+	d := &devtools{t: t, send: send, recv: make(chan reply, 64)}
+	go func() {
+		defer close(d.recv)
+		r := bufio.NewReader(recvFile)
+		for {
+			msg, err := r.ReadBytes(0)
+			if err != nil {
+				return
+			}
+			var m reply
+			if json.Unmarshal(msg[:len(msg)-1], &m) == nil && m.ID != 0 {
+				d.recv <- m
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		// Ask Chromium to close, and end only this process if it does not.
+		send.Write([]byte(`{"id":999999,"method":"Browser.close"}` + "\x00"))
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		send.Close()
+		recvFile.Close()
+		stderr.Close()
+		os.RemoveAll(profile)
+	})
+
+	var target struct {
+		TargetID string `json:"targetId"`
+	}
+	d.call("Target.createTarget", map[string]any{"url": "file://" + page}, &target)
+	var attached struct {
+		SessionID string `json:"sessionId"`
+	}
+	d.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
+	d.session = attached.SessionID
+	// A new target starts on about:blank, which is "complete" at once.
+	if _, ok := settle(d, `location.protocol === "file:" && document.readyState === "complete"`, func(b bool) bool { return b }); !ok {
+		b, _ := os.ReadFile(stderr.Name())
+		t.Fatalf("the page %s did not load in Chromium; its stderr:\n%s", page, b)
+	}
+	return d
+}
+
+// call sends one command (to the page once attached) and decodes its
+// result into result, unless nil.
+func (d *devtools) call(method string, params, result any) {
+	d.t.Helper()
+	d.next++
+	msg, err := json.Marshal(struct {
+		ID        int    `json:"id"`
+		SessionID string `json:"sessionId,omitempty"`
+		Method    string `json:"method"`
+		Params    any    `json:"params,omitempty"`
+	}{d.next, d.session, method, params})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if _, err := d.send.Write(append(msg, 0)); err != nil {
+		d.t.Fatalf("sending %s to Chromium: %v", method, err)
+	}
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case m, ok := <-d.recv:
+			if !ok {
+				d.t.Fatalf("Chromium closed the DevTools pipe before answering %s", method)
+			}
+			if m.ID != d.next {
+				continue
+			}
+			if m.Error != nil {
+				d.t.Fatalf("Chromium refused %s %s: %s", method, msg, m.Error.Message)
+			}
+			if result != nil {
+				if err := json.Unmarshal(m.Result, result); err != nil {
+					d.t.Fatalf("the answer to %s, %s: %v", method, m.Result, err)
+				}
+			}
+			return
+		case <-timeout:
+			d.t.Fatalf("Chromium did not answer %s within 30s", method)
+		}
+	}
+}
+
+// eval evaluates a JavaScript expression in the page and decodes its value
+// into out. The page itself has no script: this only looks at it.
+func (d *devtools) eval(expr string, out any) {
+	d.t.Helper()
+	var r struct {
+		Result struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		Exception *struct {
+			Text      string `json:"text"`
+			Exception struct {
+				Description string `json:"description"`
+			} `json:"exception"`
+		} `json:"exceptionDetails"`
+	}
+	d.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &r)
+	if r.Exception != nil {
+		d.t.Fatalf("evaluating %s: %s %s", expr, r.Exception.Text, r.Exception.Exception.Description)
+	}
+	if err := json.Unmarshal(r.Result.Value, out); err != nil {
+		d.t.Fatalf("the value of %s, %s: %v", expr, r.Result.Value, err)
+	}
+}
+
+// settle evaluates expr until ok holds of its value or 10s have passed,
+// and returns the last value: a browser scrolls and loads in its own time.
+func settle[T any](d *devtools, expr string, ok func(T) bool) (T, bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var v T
+		d.eval(expr, &v)
+		if ok(v) || time.Now().After(deadline) {
+			return v, ok(v)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

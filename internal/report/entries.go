@@ -21,7 +21,7 @@ const (
 
 // Cause says why a requirement was not checked: the configuration left it
 // out (exit 0 unless the whole contract is required), or something went
-// wrong during the run (exit 3). CONTRACT-NOTES.md section 7.
+// wrong during the run (exit 3). contract section 7.
 type Cause string
 
 const (

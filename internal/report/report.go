@@ -18,6 +18,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 // Meta is what every report says besides the specs.
@@ -51,13 +53,19 @@ type KV struct {
 	Value string `json:"value"`
 }
 
-// Requirement is a rule of the contract, as in suites/requirements.go.
-type Requirement struct {
-	ID, Source, Text string
-	Operation        string // "create", "update", "both"
+// Requirement is a rule of the contract, from its catalogue.
+type Requirement = contract.Requirement
+
+// operationOf says which certified operation a requirement is a rule of:
+// "create", "update", or "both".
+func operationOf(q Requirement) string {
+	if len(q.Ops) == 1 {
+		return string(q.Ops[0])
+	}
+	return "both"
 }
 
-// Overall verdicts (CONTRACT-NOTES.md section 7).
+// Overall verdicts (contract section 7).
 const (
 	Conforms       = "conforms"
 	DoesNotConform = "does not conform"
@@ -81,15 +89,6 @@ const (
 	notRun      = "not run"
 	interrupted = "interrupted"
 )
-
-// documented are the status codes each operation's page lists.
-var documented = []struct {
-	op    string
-	codes []int
-}{
-	{"create", []int{201, 400, 401, 409, 500}},
-	{"update", []int{201, 400, 401, 500}},
-}
 
 // Write writes junit.xml, results.json, summary.md and report.html into dir
 // (created if missing).
@@ -298,11 +297,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 	}
 	byID := map[string]*reqOut{}
 	for _, q := range reqs {
-		op := q.Operation
-		if op == "" {
-			op = "both"
-		}
-		ro := &reqOut{ID: q.ID, Text: q.Text, Source: q.Source, Operation: op, Specs: []specOut{}}
+		ro := &reqOut{ID: q.ID, Text: q.Text, Source: q.Source(), Operation: operationOf(q), Specs: []specOut{}}
 		m.Requirements = append(m.Requirements, ro)
 		byID[q.ID] = ro
 	}
@@ -421,23 +416,24 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		}
 	}
 
-	for _, d := range documented {
-		oc := opCodes{Operation: d.op, Codes: []codeSeen{}}
-		for _, c := range d.codes {
+	for _, certified := range contract.Certified {
+		op := string(certified)
+		oc := opCodes{Operation: op, Codes: []codeSeen{}}
+		for _, c := range certified.Documented() {
 			cs := codeSeen{Code: c, Documented: true}
-			if t := tallies[d.op][c]; t != nil {
+			if t := tallies[op][c]; t != nil {
 				cs.Seen, cs.Example = t.Seen, t.Example
-				delete(tallies[d.op], c)
+				delete(tallies[op], c)
 			}
 			oc.Codes = append(oc.Codes, cs)
 		}
 		var other []int
-		for c := range tallies[d.op] {
+		for c := range tallies[op] {
 			other = append(other, c)
 		}
 		sort.Ints(other)
 		for _, c := range other {
-			oc.Codes = append(oc.Codes, *tallies[d.op][c])
+			oc.Codes = append(oc.Codes, *tallies[op][c])
 		}
 		m.StatusCodes = append(m.StatusCodes, oc)
 	}
@@ -453,9 +449,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		m.Warnings = append(m.Warnings, "dry run: nothing was sent to the target")
 	}
 	if !r.SuiteSucceeded && failedIts == 0 && meta.NoRun == "" {
-		for _, why := range r.SpecialSuiteFailureReasons {
-			m.RunProblems = append(m.RunProblems, why)
-		}
+		m.RunProblems = append(m.RunProblems, r.SpecialSuiteFailureReasons...)
 	}
 	m.RunProblems = unique(m.RunProblems)
 	judge(m, meta, failedIts, r.SuiteConfig.DryRun)
@@ -539,7 +533,7 @@ func runStopped(r types.Report) string {
 	return ""
 }
 
-// judge sets each requirement's verdict and the run's (CONTRACT-NOTES.md
+// judge sets each requirement's verdict and the run's (the contract
 // section 7).
 func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 	var failing, security []string

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"html"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"html/template"
 	"os"
 	"path/filepath"
@@ -170,15 +170,26 @@ const hostile = "rule CREATE-409-DUPLICATE: Creating the same share again answer
 
 const postPath = "POST /v2/manage/namespaces/ns/repositories/app/access-domains"
 
+// ops are the operations a test requirement is a rule of.
+func ops(which string) []contract.Operation {
+	switch which {
+	case "create":
+		return []contract.Operation{contract.OpCreate}
+	case "update":
+		return []contract.Operation{contract.OpUpdate}
+	}
+	return contract.Certified
+}
+
 var testReqs = []Requirement{
-	{"CREATE-201", "POST page", "Sharing an image with an account, everything valid, answers 201 Created.", "create"},
-	{"CREATE-VISIBLE", "CONTRACT-NOTES §5", "A share that answered 201 is visible.", "create"},
-	{"CREATE-409-DUPLICATE", "POST page, 409", "Creating the same share again answers 409.", "create"},
-	{"AUTH-401-MISSING-TOKEN", "both pages", "A request without X-Auth-Token answers 401 and changes nothing.", "both"},
-	{"UPDATE-201", "PATCH page", "Updating an existing share answers 201.", "update"},
-	{"NS-MAX-LENGTH", "namespace: 1 to 64 characters", "A namespace of more than 64 characters answers 400.", ""},
-	{"UPDATE-MISSING-SHARE-4XX", "CONTRACT-NOTES §5", "Updating a share that does not exist answers 4xx.", "update"},
-	{"REPO-MAX-LENGTH", "repository: 1 to 128 characters", "A repository of more than 128 characters answers 400.", "both"},
+	{ID: "CREATE-201", Sources: []contract.Citation{{Section: "Test", Quote: "POST page"}}, Text: "Sharing an image with an account, everything valid, answers 201 Created.", Ops: ops("create")},
+	{ID: "CREATE-VISIBLE", Sources: []contract.Citation{{Section: "Test", Quote: "contract §5"}}, Text: "A share that answered 201 is visible.", Ops: ops("create")},
+	{ID: "CREATE-409-DUPLICATE", Sources: []contract.Citation{{Section: "Test", Quote: "POST page, 409"}}, Text: "Creating the same share again answers 409.", Ops: ops("create")},
+	{ID: "AUTH-401-MISSING-TOKEN", Sources: []contract.Citation{{Section: "Test", Quote: "both pages"}}, Text: "A request without X-Auth-Token answers 401 and changes nothing.", Ops: ops("both")},
+	{ID: "UPDATE-201", Sources: []contract.Citation{{Section: "Test", Quote: "PATCH page"}}, Text: "Updating an existing share answers 201.", Ops: ops("update")},
+	{ID: "NS-MAX-LENGTH", Sources: []contract.Citation{{Section: "Test", Quote: "namespace: 1 to 64 characters"}}, Text: "A namespace of more than 64 characters answers 400.", Ops: ops("both")},
+	{ID: "UPDATE-MISSING-SHARE-4XX", Sources: []contract.Citation{{Section: "Test", Quote: "contract §5"}}, Text: "Updating a share that does not exist answers 4xx.", Ops: ops("update")},
+	{ID: "REPO-MAX-LENGTH", Sources: []contract.Citation{{Section: "Test", Quote: "repository: 1 to 128 characters"}}, Text: "A repository of more than 128 characters answers 400.", Ops: ops("both")},
 }
 
 var testMeta = Meta{
@@ -303,7 +314,7 @@ func TestWriteProducesFourFiles(t *testing.T) {
 }
 
 func TestEmptyListsAreArrays(t *testing.T) {
-	dir := writeTo(t, Meta{}, []Requirement{{ID: "CREATE-201", Operation: "create"}},
+	dir := writeTo(t, Meta{}, []Requirement{{ID: "CREATE-201", Ops: ops("create")}},
 		types.Report{SuiteSucceeded: true, SpecReports: types.SpecReports{it("c", "[CREATE-201] x", types.SpecStatePassed, "", "CREATE-201")}})
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(read(t, dir, "results.json")), &top); err != nil {
@@ -542,10 +553,15 @@ func TestMarkdownCutsLongMessageAtARune(t *testing.T) {
 
 func TestHTML(t *testing.T) {
 	page := read(t, written(t), "report.html")
-	for _, bad := range []string{"<script", "<link", "src=", "href=", "url(", "@import"} {
+	// Links within the page (href="#...") fetch nothing; any other href
+	// would (TestHTMLLinksStayInThePage checks each leads to an element).
+	for _, bad := range []string{"<script", "<link", "src=", "url(", "@import"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("report.html contains %q: it must be inert and self-contained", bad)
 		}
+	}
+	if n, local := strings.Count(page, "href="), strings.Count(page, `href="#`); n != local {
+		t.Errorf("report.html has %d links, %d of them within the page: it must be inert and self-contained", n, local)
 	}
 	for _, want := range []string{
 		"<title>SWR conformance: DOES NOT CONFORM</title>",
@@ -575,7 +591,7 @@ func TestNoSecretInAnyFile(t *testing.T) {
 	dir := written(t)
 	for _, n := range fileNames {
 		b := read(t, dir, n)
-		for _, leak := range []string{"s3cr3t", secret, template.HTMLEscapeString(secret), jsonString(secret, true)} {
+		for _, leak := range []string{"s3cr3t", secret, template.HTMLEscapeString(secret), strings.Trim(contract.QuoteJSON(secret, true), `"`)} {
 			if strings.Contains(b, leak) {
 				t.Errorf("%s contains the secret as %q", n, leak)
 			}
@@ -590,7 +606,7 @@ func TestNoSecretInAnyFile(t *testing.T) {
 // A short secret must not rewrite the suite's own words: Write scrubs only
 // what the run captured.
 func TestShortSecretKeepsTheSuitesWords(t *testing.T) {
-	reqs := []Requirement{{ID: "AUTH-401-MISSING-TOKEN", Source: "both pages", Text: "A request without a token answers 401.", Operation: "both"}}
+	reqs := []Requirement{{ID: "AUTH-401-MISSING-TOKEN", Sources: []contract.Citation{{Section: "Test", Quote: "both pages"}}, Text: "A request without a token answers 401.", Ops: ops("both")}}
 	s := it("Credentials", "[AUTH-401-MISSING-TOKEN] A request without a token answers 401.", types.SpecStateFailed,
 		"the token was not required: a request without X-Auth-Token answered 201", "AUTH-401-MISSING-TOKEN")
 	s.CapturedStdOutErr = "printed by a library: tok\n"
@@ -625,35 +641,6 @@ func TestWriteLeavesCallersReportAlone(t *testing.T) {
 		r.SpecReports[4].Failure.ForwardedPanic != "runtime error: index out of range; token "+secret ||
 		r.SpecReports[2].CapturedGinkgoWriterOutput != "sent X-Auth-Token: "+secret+"\n" {
 		t.Error("Write changed the caller's report while scrubbing")
-	}
-}
-
-func TestScrubberForms(t *testing.T) {
-	const quoted = `p"w&d` // JSON escapes '"' always, '&' only with HTML escaping
-	sc := newScrubber([]string{"", "ab", "abc", secret, quoted})
-	for in, want := range map[string]string{
-		`p\"w\u0026d`:             redacted,
-		`p\"w&d`:                  redacted,
-		"ab":                      redacted,
-		"abc":                     redacted, // the longer secret whole, not "[REDACTED]c"
-		"xabcy ab":                "x" + redacted + "y " + redacted,
-		"=" + secret + "=":        "=" + redacted + "=",
-		html.EscapeString(secret): redacted, // as a library may have printed it
-		jsonString(secret, true):  redacted,
-		jsonString(secret, false): redacted,
-		"nothing secret":          "nothing secret",
-	} {
-		if got := sc.str(in); got != want {
-			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
-		}
-	}
-	var x strings.Builder
-	xml.EscapeText(&x, []byte(secret))
-	if got := sc.str(x.String()); got != redacted {
-		t.Errorf("scrub of the XML form = %q", got)
-	}
-	if got := newScrubber([]string{""}).str("abc"); got != "abc" {
-		t.Errorf("an empty secret changed %q", got)
 	}
 }
 
@@ -732,7 +719,7 @@ type want struct {
 }
 
 func TestContribution(t *testing.T) {
-	reqs := []Requirement{{ID: "CREATE-201", Operation: "create"}, {ID: "CREATE-VISIBLE", Operation: "create"}, {ID: "UPDATE-201", Operation: "update"}}
+	reqs := []Requirement{{ID: "CREATE-201", Ops: ops("create")}, {ID: "CREATE-VISIBLE", Ops: ops("create")}, {ID: "UPDATE-201", Ops: ops("update")}}
 	two := []string{"create", "CREATE-201", "CREATE-VISIBLE"} // a group label and two requirements
 	pass := Pass
 	cases := []struct {
@@ -884,7 +871,7 @@ func TestContribution(t *testing.T) {
 // The run's verdict and exit status
 
 func TestVerdict(t *testing.T) {
-	reqs := []Requirement{{ID: "CREATE-201", Operation: "create"}, {ID: "CREATE-409-DUPLICATE", Operation: "create"}}
+	reqs := []Requirement{{ID: "CREATE-201", Ops: ops("create")}, {ID: "CREATE-409-DUPLICATE", Ops: ops("create")}}
 	pass := func(id string) types.SpecReport { return it("Create", "["+id+"] x", types.SpecStatePassed, "", id) }
 	filtered := it("Create", "[CREATE-409-DUPLICATE] y", types.SpecStateSkipped, "", "CREATE-409-DUPLICATE")
 	cases := []struct {
@@ -1035,7 +1022,7 @@ func TestRunProblemsListedOnce(t *testing.T) {
 }
 
 func TestSecurityDefectInEveryReport(t *testing.T) {
-	reqs := []Requirement{{ID: "AUTH-401-WRONG-TOKEN", Text: "A wrong token answers 401 and changes nothing.", Operation: "both"}}
+	reqs := []Requirement{{ID: "AUTH-401-WRONG-TOKEN", Text: "A wrong token answers 401 and changes nothing.", Ops: ops("both")}}
 	r := types.Report{SpecReports: types.SpecReports{with(it("Credentials", "[AUTH-401-WRONG-TOKEN] (update)", types.SpecStateFailed, "401 but the share changed", "AUTH-401-WRONG-TOKEN"),
 		viaJSON(t, raw(EntryFailed, Failed{Requirement: "AUTH-401-WRONG-TOKEN", SecurityDefect: true})))}}
 	dir := writeTo(t, Meta{}, reqs, r)
@@ -1052,9 +1039,9 @@ func TestSecurityDefectInEveryReport(t *testing.T) {
 
 // In a dry run Ginkgo reports every spec passed, but nothing was sent. The
 // verdict itself is not asserted: today it is "conforms", which contradicts
-// CONTRACT-NOTES §7 ("every requirement was checked"); see the hand-off.
+// contract §7 ("every requirement was checked"); see the hand-off.
 func TestDryRun(t *testing.T) {
-	reqs := []Requirement{{ID: "CREATE-201", Operation: "create"}}
+	reqs := []Requirement{{ID: "CREATE-201", Ops: ops("create")}}
 	r := types.Report{SuiteSucceeded: true, SuiteConfig: types.SuiteConfig{DryRun: true},
 		SpecReports: types.SpecReports{it("Create", "[CREATE-201] x", types.SpecStatePassed, "", "CREATE-201")}}
 	j := Judge(Meta{}, reqs, r)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -66,6 +67,9 @@ type Result struct {
 	Run
 	Conforms bool     // the suite's verdict
 	Failed   []string // names of the specs that failed
+	// Broken are the IDs of the requirements whose specs failed, from the
+	// specs' labels.
+	Broken   []string
 	Specs    []string // names of every spec that ran
 	Err      error    // the run itself went wrong: no verdict
 	Duration time.Duration
@@ -159,12 +163,12 @@ func execute(ctx context.Context, suite string, r Run) Result {
 		cmd.Env = append(cmd.Env, "SWR_NAMESPACE="+namespace, "SWR_REPOSITORY="+repository)
 	}
 	out, runErr := cmd.CombinedOutput()
-	specs, failed, err := readReport(report)
+	specs, failed, broken, err := readReport(report)
 	if err != nil {
 		res.Err = fmt.Errorf("no report (%v); suite output:\n%s", err, tail(string(out), 30))
 		return res
 	}
-	res.Specs, res.Failed = specs, failed
+	res.Specs, res.Failed, res.Broken = specs, failed, broken
 	res.Conforms = runErr == nil && len(failed) == 0
 	if runErr != nil && len(failed) == 0 {
 		res.Err = fmt.Errorf("the suite failed without a failing spec (%v):\n%s", runErr, tail(string(out), 30))
@@ -173,15 +177,19 @@ func execute(ctx context.Context, suite string, r Run) Result {
 }
 
 // readReport reads Ginkgo's JSON report: every spec that ran and those
-// that failed, by full name.
-func readReport(path string) (specs, failed []string, err error) {
+// that failed, by full name, and the requirements the failed specs check.
+func readReport(path string) (specs, failed, broken []string, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var reports []types.Report
 	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	catalogue := map[string]bool{}
+	for _, q := range contract.All() {
+		catalogue[q.ID] = true
 	}
 	for _, r := range reports {
 		for _, s := range r.SpecReports {
@@ -191,10 +199,15 @@ func readReport(path string) (specs, failed []string, err error) {
 			specs = append(specs, s.FullText())
 			if s.State.Is(types.SpecStateFailureStates) {
 				failed = append(failed, s.FullText())
+				for _, l := range s.Labels() {
+					if catalogue[l] {
+						broken = append(broken, l)
+					}
+				}
 			}
 		}
 	}
-	return specs, failed, nil
+	return specs, failed, broken, nil
 }
 
 // Verdict of the whole self-test.
@@ -284,8 +297,8 @@ func Matrix(results []Result) string {
 			i = 1
 		}
 		rw.cells[i] = cell
-		for _, s := range r.Failed {
-			rw.failed[specID(s)] = true
+		for _, id := range r.Broken {
+			rw.failed[id] = true
 		}
 	}
 	var b strings.Builder
@@ -300,16 +313,6 @@ func Matrix(results []Result) string {
 		fmt.Fprintf(&b, "%-40s %-14s %-14s %s\n", rw.name, rw.cells[0], rw.cells[1], strings.Join(ids, " "))
 	}
 	return b.String()
-}
-
-// specID extracts the requirement ID from a spec name "... [ID] rule".
-func specID(full string) string {
-	i := strings.Index(full, "[")
-	j := strings.Index(full, "]")
-	if i < 0 || j < i {
-		return full
-	}
-	return full[i+1 : j]
 }
 
 // EnvironWithoutSWR is this process's environment less every SWR_* setting,

@@ -2,6 +2,10 @@ package selftest
 
 import (
 	"context"
+	"encoding/json"
+	"github.com/onsi/ginkgo/v2/types"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -35,8 +39,33 @@ func TestKillMatrix(t *testing.T) {
 	}
 }
 
-func TestSpecID(t *testing.T) {
-	if got := specID("Create a share [CREATE-201] rule (detail)"); got != "CREATE-201" {
-		t.Fatalf("specID = %q", got)
+// The matrix names the requirements of failed specs from their labels,
+// never from their names.
+func TestReadReportTakesRequirementsFromLabels(t *testing.T) {
+	spec := func(state types.SpecState, labels ...string) types.SpecReport {
+		return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: "[NOT-AN-ID] in the name only", LeafNodeLabels: labels, State: state}
+	}
+	reports := []types.Report{{SpecReports: types.SpecReports{
+		spec(types.SpecStateFailed, "CREATE-201", "CREATE-VISIBLE", "create", "property"),
+		spec(types.SpecStatePassed, "UPDATE-201", "update"),
+		spec(types.SpecStateSkipped, "AUTH-401-EMPTY-TOKEN"),
+	}}}
+	path := filepath.Join(t.TempDir(), "report.json")
+	b, err := json.Marshal(reports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	specs, failed, broken, err := readReport(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 2 || len(failed) != 1 {
+		t.Errorf("specs %q, failed %q: want the failed and the passed spec, and the failed one alone as failed", specs, failed)
+	}
+	if strings.Join(broken, " ") != "CREATE-201 CREATE-VISIBLE" {
+		t.Errorf("broken = %q, want the catalogue IDs among the failed spec's labels: CREATE-201 CREATE-VISIBLE", broken)
 	}
 }

@@ -4,56 +4,57 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"net/http"
 )
 
-// The operations of CONTRACT-NOTES.md section 1, as the suite uses them.
+// The operations of contract section 1, as the suite uses them.
 
 // CreateShare sends POST .../access-domains with body.
 func (c *Client) CreateShare(ctx context.Context, ns, repo string, body []byte, opts ...Option) *Exchange {
-	return c.Do(ctx, apply(Request{Op: OpCreate, Method: http.MethodPost, Path: SharesPath(ns, repo), Body: body}, opts))
+	return c.Do(ctx, apply(Request{Op: contract.OpCreate, Method: http.MethodPost, Path: SharesPath(ns, repo), Body: body}, opts))
 }
 
 // UpdateShare sends PATCH .../access-domains/{account} with body.
 func (c *Client) UpdateShare(ctx context.Context, ns, repo, account string, body []byte, opts ...Option) *Exchange {
-	return c.Do(ctx, apply(Request{Op: OpUpdate, Method: http.MethodPatch, Path: SharePath(ns, repo, account), Body: body}, opts))
+	return c.Do(ctx, apply(Request{Op: contract.OpUpdate, Method: http.MethodPatch, Path: SharePath(ns, repo, account), Body: body}, opts))
 }
 
 // DeleteShare sends DELETE .../access-domains/{account}.
 func (c *Client) DeleteShare(ctx context.Context, ns, repo, account string) *Exchange {
-	return c.Do(ctx, Request{Op: OpDelete, Method: http.MethodDelete, Path: SharePath(ns, repo, account)})
+	return c.Do(ctx, Request{Op: contract.OpDelete, Method: http.MethodDelete, Path: SharePath(ns, repo, account)})
 }
 
 // ShowShare sends GET .../access-domains/{account}.
 func (c *Client) ShowShare(ctx context.Context, ns, repo, account string) *Exchange {
-	return c.Do(ctx, Request{Op: OpShow, Method: http.MethodGet, Path: SharePath(ns, repo, account)})
+	return c.Do(ctx, Request{Op: contract.OpShow, Method: http.MethodGet, Path: SharePath(ns, repo, account)})
 }
 
 // ListShares sends GET .../access-domains.
 func (c *Client) ListShares(ctx context.Context, ns, repo string) *Exchange {
-	return c.Do(ctx, Request{Op: OpList, Method: http.MethodGet, Path: SharesPath(ns, repo)})
+	return c.Do(ctx, Request{Op: contract.OpList, Method: http.MethodGet, Path: SharesPath(ns, repo)})
 }
 
 // CreateNamespace sends POST /v2/manage/namespaces.
 func (c *Client) CreateNamespace(ctx context.Context, ns string, opts ...Option) *Exchange {
 	body, _ := json.Marshal(map[string]string{"namespace": ns})
-	return c.Do(ctx, apply(Request{Op: OpCreateNamespace, Method: http.MethodPost, Path: NamespacesPath(), Body: body}, opts))
+	return c.Do(ctx, apply(Request{Op: contract.OpCreateNamespace, Method: http.MethodPost, Path: NamespacesPath(), Body: body}, opts))
 }
 
 // DeleteNamespace sends DELETE /v2/manage/namespaces/{ns}.
 func (c *Client) DeleteNamespace(ctx context.Context, ns string) *Exchange {
-	return c.Do(ctx, Request{Op: OpDeleteNamespace, Method: http.MethodDelete, Path: NamespacePath(ns)})
+	return c.Do(ctx, Request{Op: contract.OpDeleteNamespace, Method: http.MethodDelete, Path: NamespacePath(ns)})
 }
 
 // CreateRepository sends POST .../namespaces/{ns}/repos for a private repository.
 func (c *Client) CreateRepository(ctx context.Context, ns, repo string, opts ...Option) *Exchange {
 	body, _ := json.Marshal(map[string]any{"repository": repo, "category": "other", "description": "", "is_public": false})
-	return c.Do(ctx, apply(Request{Op: OpCreateRepository, Method: http.MethodPost, Path: RepositoriesPath(ns), Body: body}, opts))
+	return c.Do(ctx, apply(Request{Op: contract.OpCreateRepository, Method: http.MethodPost, Path: RepositoriesPath(ns), Body: body}, opts))
 }
 
 // DeleteRepository sends DELETE .../namespaces/{ns}/repos/{repo}.
 func (c *Client) DeleteRepository(ctx context.Context, ns, repo string) *Exchange {
-	return c.Do(ctx, Request{Op: OpDeleteRepository, Method: http.MethodDelete, Path: RepositoryPath(ns, repo)})
+	return c.Do(ctx, Request{Op: contract.OpDeleteRepository, Method: http.MethodDelete, Path: RepositoryPath(ns, repo)})
 }
 
 // Option changes one aspect of a create or update request.

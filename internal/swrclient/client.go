@@ -13,17 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/redact"
 	"github.com/swr-conformance/swr-conformance/internal/transport"
-)
-
-// Header names and values of the contract.
-const (
-	HeaderToken       = "X-Auth-Token"
-	HeaderContentType = "Content-Type"
-	ContentTypeJSON   = "application/json"
-	// ContentTypeJSONCharset is the second accepted spelling: the pages write
-	// "charset=utf-8 application/json", a garbled form of this one.
-	ContentTypeJSONCharset = "application/json;charset=utf-8"
 )
 
 // WrongToken is sent where a spec needs a token the target cannot accept. It
@@ -44,30 +36,10 @@ const (
 	AuthWrong               // WrongToken
 )
 
-// Operation names which call of the API a request is. The suite certifies
-// OpCreate and OpUpdate; the others are the neighbouring operations it uses
-// to set up, read back and clean up (CONTRACT-NOTES.md section 1).
-type Operation string
-
-const (
-	OpCreate           Operation = "create"
-	OpUpdate           Operation = "update"
-	OpShow             Operation = "show"
-	OpList             Operation = "list"
-	OpDelete           Operation = "delete"
-	OpCreateNamespace  Operation = "create namespace"
-	OpDeleteNamespace  Operation = "delete namespace"
-	OpCreateRepository Operation = "create repository"
-	OpDeleteRepository Operation = "delete repository"
-)
-
-// Certified reports whether op is one of the two operations the suite judges.
-func (op Operation) Certified() bool { return op == OpCreate || op == OpUpdate }
-
 // Request is one call to the target. Path is already escaped (see the *Path
 // helpers).
 type Request struct {
-	Op          Operation
+	Op          contract.Operation
 	Method      string
 	Path        string
 	Body        []byte // nil: no body
@@ -86,7 +58,7 @@ const MaxResends = 2
 
 // Exchange is a request and what came of it.
 type Exchange struct {
-	Op          Operation
+	Op          contract.Operation
 	Method      string
 	URL         string
 	ContentType string
@@ -103,12 +75,16 @@ type Exchange struct {
 	Unanswered []error
 	// SlowDowns counts the 429 and 503 answers the transport waited out and
 	// retried before this answer: a retried create may meet its own first
-	// attempt (CONTRACT-NOTES.md section 6).
+	// attempt (contract section 6).
 	SlowDowns int
 	// NotResent says why a request without an answer was not sent again.
 	NotResent string
+	// Replay, when set, makes the reproduction complete on a clean target:
+	// see Replay.
+	Replay *Replay
 
-	token string // for redaction only
+	redactor *redact.Redactor    // the client's: removes the token from wire text
+	slow     transport.SlowDowns // counts SlowDowns while the attempt runs
 }
 
 // Answered reports whether the target answered at all. A request without an
@@ -123,25 +99,36 @@ func (e *Exchange) Succeeded() bool { return e.Answered() && e.Status >= 200 && 
 
 // Client sends requests to one target with one token.
 type Client struct {
-	base  string
-	token string
-	http  *http.Client
+	base     string
+	token    string
+	redactor *redact.Redactor // of the token, in every escaped form; built once
+	timeout  time.Duration
+	http     *http.Client
 	// Observe, when set, sees every finished exchange (the suite records
 	// the status codes a target answers). It must be safe for concurrent use.
 	Observe func(*Exchange)
 }
 
 // New returns a client for the target at base (no trailing '/'), sending
-// through rt (nil: http.DefaultTransport) and waiting at most timeout for an
-// answer. Redirects are not followed: a 3xx is an answer to judge, and
-// following it could carry the token to another host.
+// through rt (nil: http.DefaultTransport) and waiting at most timeout (0:
+// no limit) for an answer, its body included. Redirects are not followed: a
+// 3xx is an answer to judge, and following it could carry the token to
+// another host.
+//
+// The timeout is a deadline on each attempt's context, not
+// http.Client.Timeout: for a RoundTripper it does not know (the retrying
+// transport), net/http enforces Client.Timeout with a timer, two channels
+// and two goroutines per request; a context deadline is what it would use
+// for its own transports, and bounds the same: connecting, the retries'
+// waits, the answer and its body.
 func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Client {
 	return &Client{
-		base:  strings.TrimRight(base, "/"),
-		token: token,
+		base:     strings.TrimRight(base, "/"),
+		token:    token,
+		redactor: redact.New(token),
+		timeout:  timeout,
 		http: &http.Client{
 			Transport:     rt,
-			Timeout:       timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
@@ -190,83 +177,110 @@ func (c *Client) observe(ex *Exchange) {
 }
 
 func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Auth: r.Auth, ReqBody: r.Body, token: c.token}
-	ctx, slowDowns := transport.CountSlowDowns(ctx)
+	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Auth: r.Auth, ReqBody: r.Body, redactor: c.redactor}
+	parent := ctx
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel() // after the body is read: the deadline bounds it too
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 		ex.ContentType = r.ContentType
 		if ex.ContentType == "" {
-			ex.ContentType = ContentTypeJSON
+			ex.ContentType = contract.ContentTypeJSON
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, ex.URL, body)
+	req, err := http.NewRequestWithContext(ex.slow.Bind(ctx), r.Method, ex.URL, body)
 	if err != nil {
 		ex.Err = err
 		return ex
 	}
 	if ex.ContentType != "" {
-		req.Header.Set(HeaderContentType, ex.ContentType)
+		req.Header.Set(contract.HeaderContentType, ex.ContentType)
 	}
 	switch r.Auth {
 	case AuthToken:
-		req.Header.Set(HeaderToken, c.token)
+		req.Header.Set(contract.HeaderToken, c.token)
 	case AuthEmpty:
-		req.Header[HeaderToken] = []string{""}
+		req.Header[contract.HeaderToken] = []string{""}
 	case AuthWrong:
-		req.Header.Set(HeaderToken, WrongToken)
+		req.Header.Set(contract.HeaderToken, WrongToken)
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
-	ex.SlowDowns = int(slowDowns.Load())
+	ex.SlowDowns = ex.slow.Count()
 	if err != nil {
 		ex.Duration = time.Since(start)
-		ex.Err = scrubURLError(err)
+		ex.Err = c.scrubURLError(parent, err)
 		return ex
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
 	ex.RespHeader = resp.Header
-	ex.RespBody, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
-	if len(ex.RespBody) > MaxBody {
-		ex.RespBody, ex.Truncated = ex.RespBody[:MaxBody], true
-	}
+	ex.RespBody, ex.Truncated, err = readBody(resp.Body, resp.ContentLength)
 	if err != nil {
-		ex.Err = err
+		ex.Err = c.scrubURLError(parent, err) // the timeout bounds the body too
 	}
 	ex.Duration = time.Since(start)
 	return ex
 }
 
-// scrubURLError says in words when the target did not answer in time.
-func scrubURLError(err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer in time: %w", err)
+// readBody reads at most MaxBody bytes of r, and says whether there was
+// more. A body that announces its length (the usual error answer) is read
+// into a buffer of that size, not grown into one as io.ReadAll does.
+func readBody(r io.Reader, contentLength int64) ([]byte, bool, error) {
+	size := int64(512)
+	if contentLength >= 0 {
+		// One byte over: the read that finds the end needs room to try.
+		size = min(contentLength, MaxBody) + 1
 	}
-	return err
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // let append pick the next capacity
+		}
+		n, err := r.Read(b[len(b):min(cap(b), MaxBody+1)])
+		b = b[:len(b)+n]
+		if len(b) > MaxBody {
+			return b[:MaxBody], true, nil
+		}
+		if err == io.EOF {
+			return b, false, nil
+		}
+		if err != nil {
+			return b, false, err
+		}
+	}
 }
 
-// Redact replaces every occurrence of the configured token in s.
-func (e *Exchange) Redact(s string) string { return Redact(s, e.token) }
-
-// Redact replaces every occurrence of token in s with a marker.
-func Redact(s, token string) string {
-	if token == "" {
-		return s
+// scrubURLError says in words when the target did not answer in time, and
+// whether it was the client's timeout (not parent's deadline) that ran out.
+func (c *Client) scrubURLError(parent context.Context, err error) error {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return err
 	}
-	return strings.ReplaceAll(s, token, "[REDACTED]")
+	if c.timeout > 0 && parent.Err() == nil {
+		return fmt.Errorf("no answer in time (timeout %s): %w", c.timeout, err)
+	}
+	return fmt.Errorf("no answer in time: %w", err)
 }
+
+// Redact replaces every occurrence of the configured token in s, in any of
+// the escaped forms text from the wire may carry it in.
+func (e *Exchange) Redact(s string) string { return e.redactor.String(s) }
 
 func (a Auth) header() string {
 	switch a {
 	case AuthToken:
-		return HeaderToken + ": [REDACTED]"
+		return contract.HeaderToken + ": " + redact.Marker
 	case AuthEmpty:
-		return HeaderToken + ": (empty)"
+		return contract.HeaderToken + ": (empty)"
 	case AuthWrong:
-		return HeaderToken + ": " + WrongToken
+		return contract.HeaderToken + ": " + WrongToken
 	}
-	return "(no " + HeaderToken + " header)"
+	return "(no " + contract.HeaderToken + " header)"
 }
 
 // String shows the exchange for a failure message: the request, the response
@@ -277,7 +291,7 @@ func (e *Exchange) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "request:  %s %s\n", e.Method, e.URL)
 	if e.ContentType != "" {
-		fmt.Fprintf(&b, "          %s: %s\n", HeaderContentType, e.ContentType)
+		fmt.Fprintf(&b, "          %s: %s\n", contract.HeaderContentType, e.ContentType)
 	}
 	fmt.Fprintf(&b, "          %s\n", e.Auth.header())
 	if e.ReqBody != nil {
@@ -308,7 +322,39 @@ func (e *Exchange) String() string {
 		}
 		fmt.Fprintf(&b, "          body: %s\n", body)
 	}
+	if e.Replay != nil {
+		b.WriteString(e.Replay.snippet(e))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "reproduce: %s", e.Curl())
+	return b.String()
+}
+
+// Replay is what a request's reproduction needs besides the request: the
+// writes that brought the share to the state the request met (the first
+// create before a duplicate, the create before an update), and the shares to
+// remove afterwards. With it, the reproduction is one shell snippet that
+// runs on a target where those shares do not exist yet, shows the answer of
+// the request, and leaves nothing behind.
+type Replay struct {
+	Setup  []*Exchange // sent first, in order; their answers are shown as one status line each
+	Remove []string    // URLs of shares to DELETE at the end, silently
+}
+
+// snippet renders the reproduction of e.
+func (r *Replay) snippet(e *Exchange) string {
+	var b strings.Builder
+	b.WriteString("reproduce, on a target where this share does not exist yet (a shell snippet; export SWR_TOKEN first):\n")
+	for _, s := range r.Setup {
+		b.WriteString(s.curl("-sS", "-o", "/dev/null", "-w", ShellQuote("set-up: "+s.Method+" answered %{http_code}\\n")))
+		b.WriteByte('\n')
+	}
+	b.WriteString(e.curl("-sS", "-i"))
+	for _, u := range r.Remove {
+		del := &Exchange{Method: http.MethodDelete, URL: u, Auth: AuthToken, redactor: e.redactor}
+		b.WriteByte('\n')
+		b.WriteString(del.curl("-sS", "-o", "/dev/null"))
+	}
 	return b.String()
 }
 
@@ -332,18 +378,21 @@ func quoteBody(b []byte) string {
 
 // Curl is a shell command that replays the request. The configured token
 // appears as $SWR_TOKEN, so the command can be pasted into a report as is.
-func (e *Exchange) Curl() string {
-	parts := []string{"curl", "-sS", "-i", "-X", e.Method, ShellQuote(e.URL)}
+func (e *Exchange) Curl() string { return e.curl("-sS", "-i") }
+
+// curl is Curl with the given output options.
+func (e *Exchange) curl(output ...string) string {
+	parts := append(append([]string{"curl"}, output...), "-X", e.Method, ShellQuote(e.URL))
 	if e.ContentType != "" {
-		parts = append(parts, "-H", ShellQuote(HeaderContentType+": "+e.ContentType))
+		parts = append(parts, "-H", ShellQuote(contract.HeaderContentType+": "+e.ContentType))
 	}
 	switch e.Auth {
 	case AuthToken:
-		parts = append(parts, "-H", `"`+HeaderToken+`: $SWR_TOKEN"`)
+		parts = append(parts, "-H", `"`+contract.HeaderToken+`: $SWR_TOKEN"`)
 	case AuthEmpty:
-		parts = append(parts, "-H", ShellQuote(HeaderToken+";")) // curl's spelling of an empty header
+		parts = append(parts, "-H", ShellQuote(contract.HeaderToken+";")) // curl's spelling of an empty header
 	case AuthWrong:
-		parts = append(parts, "-H", ShellQuote(HeaderToken+": "+WrongToken))
+		parts = append(parts, "-H", ShellQuote(contract.HeaderToken+": "+WrongToken))
 	}
 	if e.ReqBody != nil {
 		parts = append(parts, "--data-binary", ShellQuote(e.Redact(string(e.ReqBody))))

@@ -2,6 +2,8 @@ package swrclient
 
 import (
 	"context"
+	"fmt"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/transport"
 )
 
 // seen records what a test server received; handlers run on their own
@@ -25,9 +29,9 @@ func (s *seen) record(r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.path, s.body, s.ct = r.RequestURI, string(b), r.Header.Get(HeaderContentType)
-	s.tokens, s.hasToken = r.Header[HeaderToken]
-	s.token = r.Header.Get(HeaderToken)
+	s.path, s.body, s.ct = r.RequestURI, string(b), r.Header.Get(contract.HeaderContentType)
+	s.tokens, s.hasToken = r.Header[contract.HeaderToken]
+	s.token = r.Header.Get(contract.HeaderToken)
 }
 
 func (s *seen) get() seen {
@@ -115,7 +119,7 @@ func TestExchangeRedactsToken(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"errorMessage":"bad token ` + r.Header.Get(HeaderToken) + `"}` + string(body)))
+		w.Write([]byte(`{"errorMessage":"bad token ` + r.Header.Get(contract.HeaderToken) + `"}` + string(body)))
 	}))
 	defer srv.Close()
 	c := New(srv.URL, token, nil, time.Second)
@@ -140,14 +144,138 @@ func TestCurlReplays(t *testing.T) {
 	defer srv.Close()
 	c := New(srv.URL, "tok-42", nil, time.Second)
 	body := "{\"description\":\"it's a \\\"test\\\"\x01\u00e9\"}"
-	ex := c.CreateShare(context.Background(), "a b", "team/app", []byte(body), WithContentType(ContentTypeJSONCharset))
+	ex := c.CreateShare(context.Background(), "a b", "team/app", []byte(body), WithContentType(contract.ContentTypeJSONCharset))
 	wantPath := rec.get().path
 	cmd := exec.Command("bash", "-c", ex.Curl())
 	cmd.Env = append(cmd.Environ(), "SWR_TOKEN=tok-42")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("curl failed: %v\n%s", err, out)
 	}
-	if got := rec.get(); got.path != wantPath || got.body != body || got.ct != ContentTypeJSONCharset || got.token != "tok-42" {
+	if got := rec.get(); got.path != wantPath || got.body != body || got.ct != contract.ContentTypeJSONCharset || got.token != "tok-42" {
 		t.Fatalf("replay differs: path %q body %q ct %q tok %q", got.path, got.body, got.ct, got.token)
+	}
+}
+
+// SlowDowns are the exchange's own, also with many exchanges at once: a
+// path /k is answered 429 for its first k tries.
+func TestSlowDownsPerExchange(t *testing.T) {
+	var mu sync.Mutex
+	tries := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		var k int
+		fmt.Sscanf(r.URL.Path, "/%d/", &k)
+		mu.Lock()
+		tries[r.URL.Path]++
+		n := tries[r.URL.Path]
+		mu.Unlock()
+		if n <= k {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusConflict)
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "tok", transport.New(transport.Options{}), 5*time.Second)
+	var wg sync.WaitGroup
+	for g := range 6 {
+		for k := range 3 {
+			wg.Go(func() {
+				ex := c.Do(context.Background(), Request{Op: contract.OpCreate, Method: http.MethodPost, Path: fmt.Sprintf("/%d/%d", k, g), Body: []byte("{}")})
+				if ex.Status != http.StatusConflict || ex.SlowDowns != k {
+					t.Errorf("%s: got %d after %d slow-downs, want 409 after %d", ex.URL, ex.Status, ex.SlowDowns, k)
+				}
+				if shown := strings.Contains(ex.String(), "slow-down answers"); shown != (k > 0) {
+					t.Errorf("%s: slow-downs shown %v:\n%s", ex.URL, shown, ex)
+				}
+			})
+		}
+	}
+	wg.Wait()
+}
+
+// The timeout bounds the wait for the answer and for its body; a timed-out
+// GET is sent again, and says so.
+func TestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/body" {
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte("12345"))
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := New(srv.URL, "tok", transport.New(transport.Options{}), 100*time.Millisecond)
+	for _, path := range []string{"/headers", "/body"} {
+		start := time.Now()
+		ex := c.Do(context.Background(), Request{Op: contract.OpShow, Method: http.MethodGet, Path: path})
+		if ex.Answered() || ex.Err == nil || !strings.Contains(ex.Err.Error(), "no answer in time") {
+			t.Errorf("%s: got %d %v, want no answer in time", path, ex.Status, ex.Err)
+		}
+		if len(ex.Unanswered) != MaxResends || time.Since(start) > 5*time.Second {
+			t.Errorf("%s: %d earlier attempts after %s, want %d within the timeouts", path, len(ex.Unanswered), time.Since(start), MaxResends)
+		}
+		if !strings.Contains(ex.String(), "attempt 2: no answer (no answer in time") {
+			t.Errorf("%s: rendering lacks the attempts:\n%s", path, ex)
+		}
+	}
+	// The run's own end is no reason to send again.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ex := c.Do(ctx, Request{Method: http.MethodGet, Path: "/headers"}); ex.Answered() || len(ex.Unanswered) != 0 {
+		t.Errorf("cancelled: got %d, %d resends", ex.Status, len(ex.Unanswered))
+	}
+}
+
+// Bodies of announced and unannounced length are read whole up to
+// MaxBody, and marked truncated beyond it.
+func TestBodyRead(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		fmt.Sscanf(r.URL.Path, "/%d", &n)
+		if r.URL.Query().Has("length") {
+			w.Header().Set("Content-Length", fmt.Sprint(n))
+		}
+		w.Write([]byte(strings.Repeat("x", n)))
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "tok", nil, 5*time.Second)
+	for _, n := range []int{0, 1, 511, 512, 513, 4096, MaxBody - 1, MaxBody, MaxBody + 1, 3 * MaxBody} {
+		for _, q := range []string{"", "?length"} {
+			ex := c.Do(context.Background(), Request{Method: http.MethodGet, Path: fmt.Sprintf("/%d%s", n, q)})
+			want := min(n, MaxBody)
+			if ex.Err != nil || len(ex.RespBody) != want || ex.Truncated != (n > MaxBody) || strings.Trim(string(ex.RespBody), "x") != "" {
+				t.Errorf("%d bytes%s: got %d, truncated %v, err %v", n, q, len(ex.RespBody), ex.Truncated, ex.Err)
+			}
+		}
+	}
+}
+
+// BenchmarkCreateShare is one create through the retrying transport
+// against a loopback server answering 400, the common case of a property:
+// the client's own cost per request (see also internal/bench).
+func BenchmarkCreateShare(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set(contract.HeaderContentType, contract.ContentTypeJSON)
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"errorCode":"SVCSTG.SWR.4000001","errorMessage":"invalid namespace"}`))
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "tok", transport.New(transport.Options{}), 30*time.Second)
+	body := []byte(`{"access_domain":"peer-1","permit":"read","deadline":"forever"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if ex := c.CreateShare(context.Background(), "ns", "team/app", body); ex.Status != http.StatusBadRequest {
+			b.Fatalf("got %d %v", ex.Status, ex.Err)
+		}
 	}
 }

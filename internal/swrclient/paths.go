@@ -3,7 +3,7 @@ package swrclient
 import (
 	"strings"
 
-	"github.com/swr-conformance/swr-conformance/generators/grammar"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 // EscapeSegment percent-encodes s as one URL path segment. Only RFC 3986
@@ -14,6 +14,13 @@ import (
 func EscapeSegment(s string) string {
 	if s == "." || s == ".." {
 		return strings.Repeat("%2E", len(s))
+	}
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		plain = isPchar(s[i])
+	}
+	if plain { // most names: nothing to escape, nothing to build
+		return s
 	}
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
@@ -41,7 +48,7 @@ func isPchar(c byte) bool {
 const manage = "/v2/manage/namespaces"
 
 // repoSegment is a repository name as it goes into a path: '/' sent as '$'.
-func repoSegment(repo string) string { return EscapeSegment(grammar.WireRepository(repo)) }
+func repoSegment(repo string) string { return EscapeSegment(contract.WireRepository(repo)) }
 
 // SharesPath is the collection of shares of a repository (create, list).
 func SharesPath(namespace, repository string) string {

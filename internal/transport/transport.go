@@ -16,6 +16,8 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -48,6 +50,9 @@ const drainLimit = 64 << 10
 // Options configure a Transport. The zero value is usable: the default base
 // transport, no pacing, DefaultMaxRetries retries, DefaultMaxWait.
 type Options struct {
+	// InsecureSkipVerify turns off TLS certificate checks of the default
+	// Base (SWR_INSECURE_SKIP_VERIFY); it has no effect on a Base given.
+	InsecureSkipVerify bool
 	// Base sends the requests. nil: a clone of http.DefaultTransport with a
 	// 10 s dial and a 10 s TLS handshake timeout. There is deliberately no
 	// response-header timeout: the per-request timeout is the http.Client's.
@@ -113,7 +118,7 @@ func New(o Options) *Transport {
 		now:        time.Now,
 	}
 	if t.base == nil {
-		t.base = defaultBase()
+		t.base = defaultBase(o.InsecureSkipVerify)
 	}
 	if t.maxRetries == 0 {
 		t.maxRetries = DefaultMaxRetries
@@ -133,7 +138,7 @@ func New(o Options) *Transport {
 // defaultBase is http.DefaultTransport (proxy from the environment, HTTP/2,
 // connection pooling) with timeouts that turn an unreachable or stalled
 // registry into an error instead of a hang.
-func defaultBase() http.RoundTripper {
+func defaultBase(insecure bool) http.RoundTripper {
 	var tr *http.Transport
 	if d, ok := http.DefaultTransport.(*http.Transport); ok {
 		tr = d.Clone()
@@ -143,6 +148,18 @@ func defaultBase() http.RoundTripper {
 	}
 	tr.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = 10 * time.Second
+	// The suite talks to one host with up to SWR_CONCURRENCY requests at
+	// once. With net/http's default of 2 idle connections per host, every
+	// request beyond the second that finishes closes its connection, and
+	// the next one dials (on TLS: shakes hands) again, which at concurrency
+	// 8 costs more than the request.
+	tr.MaxIdleConnsPerHost = 64
+	if tr.MaxIdleConns != 0 && tr.MaxIdleConns < tr.MaxIdleConnsPerHost {
+		tr.MaxIdleConns = tr.MaxIdleConnsPerHost
+	}
+	if insecure {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} // the user's choice, reported on every run
+	}
 	return tr
 }
 
@@ -192,15 +209,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r := req
 		if attempt > 0 {
 			// A RoundTripper must not modify the caller's request, so each
-			// retry sends a clone with a fresh copy of the body.
-			r = req.Clone(ctx)
+			// retry sends a shallow copy with a fresh reader of the body.
+			// The rest (header, URL) is only read on the way out, as
+			// net/http's own copies of a request rely on, so it is shared.
+			retry := *req
 			if hasBody {
 				body, err := req.GetBody()
 				if err != nil {
 					return nil, err
 				}
-				r.Body = body
+				retry.Body = body
 			}
+			r = &retry
 		}
 		if err := t.pace(ctx); err != nil {
 			if attempt == 0 && req.Body != nil {
@@ -245,22 +265,57 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			t.retries503.Add(1)
 		}
-		if n, ok := ctx.Value(slowDownKey{}).(*atomic.Int32); ok {
-			n.Add(1)
+		if n, ok := ctx.Value(slowDownKey{}).(*SlowDowns); ok {
+			atomic.AddInt32(&n.n, 1)
 		}
 	}
 }
 
 type slowDownKey struct{}
 
-// CountSlowDowns returns a context whose requests count, in the returned
-// counter, the 429 and 503 answers this transport waited out and retried:
-// the caller learns that its answer came after a slow-down (a create retried
-// after 429 may meet its own first attempt).
-func CountSlowDowns(ctx context.Context) (context.Context, *atomic.Int32) {
-	n := new(atomic.Int32)
-	return context.WithValue(ctx, slowDownKey{}, n), n
+// SlowDowns counts, for one request, the 429 and 503 answers this transport
+// waited out and retried: the caller learns that its answer came after a
+// slow-down (a create retried after 429 may meet its own first attempt).
+//
+// Send the request with the context Bind returns. That context is the
+// counter itself, so counting allocates nothing beyond the value that holds
+// the SlowDowns (a context.WithValue and a counter of their own would cost
+// two allocations for every request, slowed down or not): keep it in a
+// value made for each request anyway. The zero value is ready for use; a
+// SlowDowns counts one request at a time.
+type SlowDowns struct {
+	parent context.Context
+	n      int32 // atomic; a plain int32 keeps a struct holding it copyable
 }
+
+// Bind returns a context that is parent in every respect and has s count
+// the slow-downs of the requests sent with it.
+func (s *SlowDowns) Bind(parent context.Context) context.Context {
+	s.parent = parent
+	return (*countingContext)(s)
+}
+
+// Count is the number of slow-down answers waited out and retried so far.
+func (s *SlowDowns) Count() int { return int(atomic.LoadInt32(&s.n)) }
+
+// countingContext is a bound SlowDowns as a context. Done and Value are
+// parent's (but for slowDownKey), so a context derived from it hooks into
+// parent's cancellation directly, as it would derived from parent itself,
+// with no goroutine to watch it.
+type countingContext SlowDowns
+
+func (c *countingContext) Deadline() (time.Time, bool) { return c.parent.Deadline() }
+func (c *countingContext) Done() <-chan struct{}       { return c.parent.Done() }
+func (c *countingContext) Err() error                  { return c.parent.Err() }
+
+func (c *countingContext) Value(key any) any {
+	if key == (slowDownKey{}) {
+		return (*SlowDowns)(c)
+	}
+	return c.parent.Value(key)
+}
+
+func (c *countingContext) String() string { return fmt.Sprint(c.parent) + ".WithSlowDownCounter" }
 
 // retryWait says whether the 429/503 answer resp, to the attempt-th try
 // (0-based), may be retried and after how long.

@@ -602,6 +602,16 @@ func TestDefaultBase(t *testing.T) {
 	if base.TLSHandshakeTimeout != 10*time.Second || base.DialContext == nil || base.Proxy == nil {
 		t.Errorf("default base lacks its timeouts or proxy: %+v", base)
 	}
+	if base.MaxIdleConnsPerHost < 8 || (base.MaxIdleConns != 0 && base.MaxIdleConns < base.MaxIdleConnsPerHost) {
+		t.Errorf("default base keeps %d idle connections per host (%d in all): concurrent requests would keep dialing", base.MaxIdleConnsPerHost, base.MaxIdleConns)
+	}
+	if base.TLSClientConfig != nil && base.TLSClientConfig.InsecureSkipVerify {
+		t.Error("default base skips TLS verification without being asked to")
+	}
+	insecure, _ := New(Options{InsecureSkipVerify: true}).base.(*http.Transport)
+	if insecure == nil || insecure.TLSClientConfig == nil || !insecure.TLSClientConfig.InsecureSkipVerify {
+		t.Error("InsecureSkipVerify: the default base still verifies certificates (SWR_INSECURE_SKIP_VERIFY=true would not take effect)")
+	}
 	if tr.maxRetries != DefaultMaxRetries || tr.maxWait != DefaultMaxWait || tr.interval != 0 {
 		t.Errorf("defaults: retries %d, wait %v, interval %v", tr.maxRetries, tr.maxWait, tr.interval)
 	}
@@ -616,5 +626,119 @@ func TestDefaultBase(t *testing.T) {
 	hc.CloseIdleConnections()
 	if resp.StatusCode != 204 {
 		t.Errorf("got %d, want 204", resp.StatusCode)
+	}
+}
+
+// Each request counts its own slow-downs, concurrently: a path /k is
+// answered 429 or 503 for its first k tries.
+func TestSlowDownsCounted(t *testing.T) {
+	var mu sync.Mutex
+	tries := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		var k int
+		fmt.Sscanf(r.URL.Path, "/%d/", &k)
+		mu.Lock()
+		tries[r.URL.Path]++
+		n := tries[r.URL.Path]
+		mu.Unlock()
+		switch {
+		case n <= k && n%2 == 0:
+			w.WriteHeader(503)
+		case n <= k:
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(429)
+		default:
+			fmt.Fprint(w, r.URL.Path)
+		}
+	}))
+	defer srv.Close()
+	tr := newTransport(Options{MaxRetries: 3}, newClock(true))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		for k := range 5 { // 4 retries are one too many: the 429/503 is the answer
+			wg.Go(func() {
+				var slow SlowDowns
+				path := fmt.Sprintf("/%d/%d", k, g)
+				req, _ := http.NewRequestWithContext(slow.Bind(context.Background()), "POST", srv.URL+path, strings.NewReader("x"))
+				resp, err := tr.RoundTrip(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				wantStatus, wantCount := 200, k
+				if k > 3 {
+					wantStatus, wantCount = 503, 3 // the fourth try
+				}
+				if resp.StatusCode != wantStatus || slow.Count() != wantCount {
+					t.Errorf("%s: got %d after %d slow-downs, want %d after %d", path, resp.StatusCode, slow.Count(), wantStatus, wantCount)
+				}
+			})
+		}
+	}
+	wg.Wait()
+
+	// A request without a counter is retried all the same.
+	resp, _ := do(t, tr, "GET", srv.URL+"/2/x", nil)
+	if resp.StatusCode != 200 {
+		t.Errorf("without a counter: got %d, want 200", resp.StatusCode)
+	}
+}
+
+// The counting context is its parent in every respect: values, deadline,
+// cancellation, and the contexts net/http derives from it.
+func TestSlowDownsContext(t *testing.T) {
+	type key struct{}
+	parent, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
+	var slow SlowDowns
+	ctx := slow.Bind(parent)
+	if ctx.Value(key{}) != "v" || ctx.Value(slowDownKey{}) != &slow {
+		t.Errorf("values: %v, %v", ctx.Value(key{}), ctx.Value(slowDownKey{}))
+	}
+	if d, ok := ctx.Deadline(); !ok || d != func() time.Time { d, _ := parent.Deadline(); return d }() {
+		t.Errorf("deadline %v %v, want the parent's", d, ok)
+	}
+	child, stop := context.WithCancel(ctx)
+	defer stop()
+	if ctx.Err() != nil || child.Err() != nil {
+		t.Fatal("ended before its parent")
+	}
+	cancel()
+	select {
+	case <-child.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("a context derived from the counting one did not end with its parent")
+	}
+	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
+		t.Errorf("errors %v, %v; want canceled", ctx.Err(), child.Err())
+	}
+	if s := fmt.Sprint(ctx); !strings.Contains(s, "WithSlowDownCounter") {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+// A retry leaves the caller's request as it was: same body reader, same
+// header, same context.
+func TestRetryLeavesRequestAlone(t *testing.T) {
+	s := &script{answers: []func(http.ResponseWriter){answer(429, "Retry-After", "0"), answer(201)}}
+	tr := newTransport(Options{}, newClock(true))
+	req, _ := http.NewRequest("POST", serve(t, s), strings.NewReader("body"))
+	req.Header.Set("X-Auth-Token", "tok")
+	body, ctx := req.Body, req.Context()
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 || req.Body != body || req.Context() != ctx || len(req.Header) != 1 || req.Header.Get("X-Auth-Token") != "tok" {
+		t.Fatalf("got %d; the request changed: body %v, header %v", resp.StatusCode, req.Body != body, req.Header)
+	}
+	if resp.Request == req {
+		t.Error("the final answer claims to answer the first attempt's request")
+	}
+	if string(s.bodies[1]) != "body" {
+		t.Errorf("retry sent %q", s.bodies[1])
 	}
 }

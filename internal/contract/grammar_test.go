@@ -1,4 +1,4 @@
-package grammar
+package contract
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 
 var now = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
-// Every example of CONTRACT-NOTES.md section 3, and the boundaries around it.
+// Every example of contract section 3, and the boundaries around it.
 func TestNames(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -67,8 +67,8 @@ func TestNames(t *testing.T) {
 				}
 			}
 		}
-		check("namespace", Namespace(tc.name), tc.namespace)
-		check("repository", Repository(tc.name), tc.repo)
+		check("namespace", Namespace.Check(tc.name), tc.namespace)
+		check("repository", Repository.Check(tc.name), tc.repo)
 	}
 }
 
@@ -111,7 +111,7 @@ func TestDeadline(t *testing.T) {
 		}
 	}
 	for _, s := range unpinned {
-		if v := Deadline(s, now); v.Invalid() || v.Unpinned == "" {
+		if v := Deadline(s, now); v.Invalid() || v.Pinned() {
 			t.Errorf("Deadline(%q) = %v, want not pinned", s, v)
 		}
 	}
@@ -127,7 +127,7 @@ func TestPermit(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"Read", "READ"} {
-		if v := Permit(s); v.Invalid() || v.Unpinned == "" {
+		if v := Permit(s); v.Invalid() || v.Pinned() {
 			t.Errorf("Permit(%q) = %v, want not pinned", s, v)
 		}
 	}
@@ -148,7 +148,7 @@ func TestBodies(t *testing.T) {
 		{``, true, BodyMalformed, false},
 		{`{`, true, BodyMalformed, false},
 		{`{"permit":"read",}`, false, BodyMalformed, false},
-		// Content after a complete object is not pinned (CONTRACT-NOTES §4);
+		// Content after a complete object is not pinned (contract §4);
 		// a body that never completes one object is malformed.
 		{`{"permit":"read","deadline":"forever"} {}`, false, "", true},
 		{`{"permit":"read","deadline":"forever"}]`, false, "", true},
@@ -194,7 +194,7 @@ func TestBodies(t *testing.T) {
 		switch {
 		case tc.want != "" && !v.Only(tc.want):
 			t.Errorf("body %s (create=%v): got %v, want only %s", tc.body, tc.create, v, tc.want)
-		case tc.want == "" && tc.unpinned && (v.Invalid() || v.Unpinned == ""):
+		case tc.want == "" && tc.unpinned && (v.Invalid() || v.Pinned()):
 			t.Errorf("body %s (create=%v): got %v, want not pinned", tc.body, tc.create, v)
 		case tc.want == "" && !tc.unpinned && !v.Valid():
 			t.Errorf("body %s (create=%v): got %v, want valid", tc.body, tc.create, v)

@@ -1,13 +1,4 @@
-// Package grammar is the contract's input grammar as code: one oracle per
-// input kind (namespace, repository, deadline, permit, request bodies) that
-// says whether an input is valid, which named rules it breaks, or that the
-// contract does not pin an answer for it.
-//
-// The reference server validates with these oracles and the generators label
-// their invalid inputs with the rules reported here, so the suite, its
-// generators and its reference server cannot disagree about the grammar.
-// The source of every rule is ../shared/CONTRACT-NOTES.md, sections 3 and 4.
-package grammar
+package contract
 
 import (
 	"fmt"
@@ -19,7 +10,7 @@ import (
 // failure messages, reports and fault names.
 type Rule string
 
-// Name rules (CONTRACT-NOTES.md section 3).
+// Name rules (contract section 3).
 const (
 	NSEmpty     Rule = "ns.empty"      // a namespace has at least 1 character
 	NSTooLong   Rule = "ns.too-long"   // a namespace has at most 64 characters
@@ -50,19 +41,22 @@ const (
 // Verdict is an oracle's answer for one input.
 //
 // Rules lists every rule the input breaks (sorted, no duplicates). When it is
-// empty, Unpinned says whether the contract leaves the answer open: a
+// empty, Open lists the points of the input the contract leaves open: a
 // conforming server may accept or refuse such an input, so the suite asserts
 // nothing about it beyond "not 2xx, not 5xx" where it must send one at all.
 type Verdict struct {
-	Rules    []Rule
-	Unpinned string // why the contract does not pin an answer; "" if it does
+	Rules []Rule
+	Open  []Open // only when Rules is empty
 }
 
 // Valid reports whether a conforming server must accept the input.
-func (v Verdict) Valid() bool { return len(v.Rules) == 0 && v.Unpinned == "" }
+func (v Verdict) Valid() bool { return len(v.Rules) == 0 && len(v.Open) == 0 }
 
 // Invalid reports whether a conforming server must refuse the input with 400.
 func (v Verdict) Invalid() bool { return len(v.Rules) > 0 }
+
+// Pinned reports whether the contract settles the answer: valid or invalid.
+func (v Verdict) Pinned() bool { return len(v.Open) == 0 }
 
 // Only reports whether the input breaks exactly the rule r and no other.
 func (v Verdict) Only(r Rule) bool { return len(v.Rules) == 1 && v.Rules[0] == r }
@@ -77,6 +71,16 @@ func (v Verdict) Breaks(r Rule) bool {
 	return false
 }
 
+// Unpinned says in words why the contract does not pin an answer; "" if it
+// does.
+func (v Verdict) Unpinned() string {
+	parts := make([]string, len(v.Open))
+	for i, o := range v.Open {
+		parts[i] = o.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
 func (v Verdict) String() string {
 	switch {
 	case v.Invalid():
@@ -85,17 +89,17 @@ func (v Verdict) String() string {
 			parts[i] = string(r)
 		}
 		return "invalid (" + strings.Join(parts, ", ") + ")"
-	case v.Unpinned != "":
-		return "not pinned (" + v.Unpinned + ")"
+	case len(v.Open) > 0:
+		return "not pinned (" + v.Unpinned() + ")"
 	default:
 		return "valid"
 	}
 }
 
 // verdict builds a Verdict from a set of broken rules.
-func verdict(broken map[Rule]bool, unpinned string) Verdict {
+func verdict(broken map[Rule]bool, open []Open) Verdict {
 	if len(broken) == 0 {
-		return Verdict{Unpinned: unpinned}
+		return Verdict{Open: open}
 	}
 	rules := make([]Rule, 0, len(broken))
 	for r := range broken {
@@ -105,62 +109,81 @@ func verdict(broken map[Rule]bool, unpinned string) Verdict {
 	return Verdict{Rules: rules}
 }
 
-// IsSeparator reports whether c separates words in a name of the given kind.
-func IsSeparator(c byte, repository bool) bool {
-	return c == '.' || c == '_' || c == '-' || (repository && c == '/')
-}
-
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-type nameKind struct {
-	repository                        bool
-	maxLen                            int
-	empty, tooLong, firstChar, lastCh Rule
+// NameKind is one of the two kinds of name in the path, namespace or
+// repository: its limits, its separators and the rules that are its own.
+type NameKind struct {
+	Name       string // "namespace" or "repository", as messages say it
+	Repository bool
+	MaxLen     int
+	Separators string // the characters that separate words
+	// The rules of this kind; the character and separator rules
+	// (NameInvalidChar, NameAdjacentSeparators, NameTripleUnderscore) are
+	// shared by both kinds.
+	Empty, TooLong, FirstChar, LastChar Rule
 }
 
+// The two kinds of name.
 var (
-	namespaceKind  = nameKind{false, NamespaceMaxLen, NSEmpty, NSTooLong, NSFirstChar, NSLastChar}
-	repositoryKind = nameKind{true, RepositoryMaxLen, RepoEmpty, RepoTooLong, RepoFirstChar, RepoLastChar}
+	Namespace  = NameKind{"namespace", false, NamespaceMaxLen, "._-", NSEmpty, NSTooLong, NSFirstChar, NSLastChar}
+	Repository = NameKind{"repository", true, RepositoryMaxLen, "._-/", RepoEmpty, RepoTooLong, RepoFirstChar, RepoLastChar}
 )
 
-// Namespace checks a namespace (organization) name.
-func Namespace(s string) Verdict { return checkName(s, namespaceKind) }
+// NameKinds lists both kinds, namespace first.
+var NameKinds = []NameKind{Namespace, Repository}
 
-// Repository checks a repository name in its logical form, with '/' between
-// path components (not the '$' form sent in URLs; see WireRepository).
-func Repository(s string) Verdict { return checkName(s, repositoryKind) }
+// Rules lists the rules a name of this kind can break while it is still
+// one ordinary path segment: every rule but Empty.
+func (k NameKind) Rules() []Rule {
+	return []Rule{k.TooLong, k.FirstChar, k.LastChar, NameInvalidChar, NameAdjacentSeparators, NameTripleUnderscore}
+}
 
-func checkName(s string, k nameKind) Verdict {
+// IsSeparator reports whether c separates words in a name of this kind.
+func (k NameKind) IsSeparator(c byte) bool { return strings.IndexByte(k.Separators, c) >= 0 }
+
+// Wire is the form of a name of this kind in a URL path segment, before
+// escaping: a repository's '/' sent as '$' (see WireRepository).
+func (k NameKind) Wire(name string) string {
+	if k.Repository {
+		return WireRepository(name)
+	}
+	return name
+}
+
+// Check checks a name of this kind. A repository is checked in its logical
+// form, with '/' between path components (not the '$' form sent in URLs).
+func (k NameKind) Check(s string) Verdict {
 	broken := map[Rule]bool{}
 	if s == "" {
-		broken[k.empty] = true
-		return verdict(broken, "")
+		broken[k.Empty] = true
+		return verdict(broken, nil)
 	}
-	if len(s) > k.maxLen {
-		broken[k.tooLong] = true
+	if len(s) > k.MaxLen {
+		broken[k.TooLong] = true
 	}
 	first, last := s[0], s[len(s)-1]
-	if !(isLower(first) || (k.repository && isDigit(first))) {
-		broken[k.firstChar] = true
+	if !(isLower(first) || (k.Repository && isDigit(first))) {
+		broken[k.FirstChar] = true
 	}
 	if !(isLower(last) || isDigit(last)) {
-		broken[k.lastCh] = true
+		broken[k.LastChar] = true
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !isLower(c) && !isDigit(c) && !IsSeparator(c, k.repository) {
+		if !isLower(c) && !isDigit(c) && !k.IsSeparator(c) {
 			broken[NameInvalidChar] = true
 		}
 	}
 	// Maximal runs of separators: each must be one separator or exactly "__".
 	for i := 0; i < len(s); {
-		if !IsSeparator(s[i], k.repository) {
+		if !k.IsSeparator(s[i]) {
 			i++
 			continue
 		}
 		j := i
-		for j < len(s) && IsSeparator(s[j], k.repository) {
+		for j < len(s) && k.IsSeparator(s[j]) {
 			j++
 		}
 		run := s[i:j]
@@ -173,7 +196,7 @@ func checkName(s string, k nameKind) Verdict {
 		}
 		i = j
 	}
-	return verdict(broken, "")
+	return verdict(broken, nil)
 }
 
 // WireRepository is the form of a repository name that goes into a URL path:
@@ -184,18 +207,22 @@ func WireRepository(name string) string { return strings.ReplaceAll(name, "/", "
 // RepositoryFromWire undoes WireRepository.
 func RepositoryFromWire(segment string) string { return strings.ReplaceAll(segment, "$", "/") }
 
+// StructuralChars are the printable characters that change a URL's
+// structure when they stand raw in a path segment.
+const StructuralChars = `/?#%\`
+
 // OrdinarySegment reports whether s, as one URL path segment, keeps the URL's
 // structure: printable ASCII without '/', '?', '#', '%', '\' or space, and not
 // empty, "." or "..". Invalid names that are ordinary segments must get 400;
 // any other name may be turned away by a router first, so only "not 2xx, not
-// 5xx" is asserted for it (CONTRACT-NOTES.md section 3).
+// 5xx" is asserted for it (contract section 3).
 func OrdinarySegment(s string) bool {
 	if s == "" || s == "." || s == ".." {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`/?#%\`, c) >= 0 {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(StructuralChars, c) >= 0 {
 			return false
 		}
 	}

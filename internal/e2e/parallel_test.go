@@ -1,0 +1,370 @@
+package e2e
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/swr-conformance/swr-conformance/internal/selftest"
+)
+
+// ginkgoCLI builds the Ginkgo CLI of go.mod's tool directive once, beside
+// the binaries, and returns its path.
+var ginkgoCLI = sync.OnceValues(func() (string, error) {
+	dir, err := binaries()
+	if err != nil {
+		return "", err
+	}
+	_, file, _, _ := runtime.Caller(0)
+	cli := filepath.Join(dir, "ginkgo")
+	cmd := exec.Command("go", "build", "-o", cli, "github.com/onsi/ginkgo/v2/ginkgo")
+	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the Ginkgo CLI: %v\n%s", err, out)
+	}
+	return cli, nil
+})
+
+func ginkgo(t *testing.T) string {
+	t.Helper()
+	cli, err := ginkgoCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cli
+}
+
+// fullResults is what these tests compare of two results.json files: all of
+// it but times, durations and what names the run's own repositories.
+type fullResults struct {
+	Meta struct {
+		Config []struct{ Key, Value string } `json:"config"`
+		Seed   int64                         `json:"seed"`
+	} `json:"meta"`
+	Verdict  string         `json:"verdict"`
+	ExitCode int            `json:"exit_code"`
+	Reasons  []string       `json:"reasons"`
+	Specs    map[string]int `json:"specs"`
+	Reqs     []struct {
+		ID         string          `json:"id"`
+		Verdict    string          `json:"verdict"`
+		NotChecked json.RawMessage `json:"not_checked"`
+		Reason     string          `json:"reason"`
+		Specs      []struct {
+			Name       string          `json:"full_name"`
+			Outcome    string          `json:"outcome"`
+			Failure    string          `json:"failure"`
+			SkipReason string          `json:"not_checked_reason"`
+			Property   json.RawMessage `json:"property"`
+		} `json:"specs"`
+	} `json:"requirements"`
+	RunProblems []string `json:"run_problems"`
+	Warnings    []string `json:"warnings"`
+}
+
+// runOwn matches what differs between any two runs, serial or not: the
+// run's own names (swrc-<random>x, r<n>/app, each process counting its
+// own), the time an answer took, the time a failure was recorded.
+var runOwn = regexp.MustCompile(`swrc-[0-9a-f]+x|r[0-9]+(\$|/|%24)app|\(after [^)]*\)|@ [0-9/]+ [0-9:.]+`)
+
+// specLines lists every requirement's specs as comparable lines.
+func (r fullResults) specLines() []string {
+	var out []string
+	for _, q := range r.Reqs {
+		out = append(out, fmt.Sprintf("%s: %s %s %s", q.ID, q.Verdict, q.NotChecked, runOwn.ReplaceAllString(q.Reason, "…")))
+		for _, s := range q.Specs {
+			out = append(out, fmt.Sprintf("  %s | %s | %s | %s | %s", s.Name, s.Outcome, s.Property, runOwn.ReplaceAllString(s.SkipReason, "…"), runOwn.ReplaceAllString(s.Failure, "…")))
+		}
+	}
+	return out
+}
+
+func readFull(t *testing.T, dir string) fullResults {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatalf("no results.json: %v", err)
+	}
+	var r fullResults
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// junitSpecs counts the specs (It nodes) junit.xml reports, by name.
+func junitSpecs(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Suites []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b, &suites); err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, s := range suites.Suites {
+		for _, c := range s.Cases {
+			if strings.HasPrefix(c.Name, "[It] ") {
+				n[c.Name]++
+			}
+		}
+	}
+	return n
+}
+
+func diffLines(a, b []string) string {
+	var out []string
+	for i := 0; i < max(len(a), len(b)); i++ {
+		var x, y string
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		if x != y {
+			out = append(out, "serial:   "+x, "parallel: "+y)
+			if len(out) > 12 {
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// The compiled suite under the Ginkgo CLI in several processes gives one
+// merged result, the same as a serial run's with the same seed: the same
+// specs, each once, the same requirement verdicts and reasons, the same
+// counterexamples and seeds, the same VERDICT line, last, and the same exit
+// status.
+func TestParallelRunMatchesSerial(t *testing.T) {
+	dir := bin(t)
+	cli := ginkgo(t)
+	conforming := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app")
+	faulty := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app", "-fault", "ns-upper-accepted,update-200")
+	provisioning := func(url string) []string {
+		return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=true"}
+	}
+	existing := []string{"SWR_ENDPOINT=" + conforming, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2,peer-3,peer-4",
+		"SWR_PROVISION=false", "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}
+	tests := []struct {
+		name  string
+		env   []string
+		procs int
+		seed  string
+		code  int
+	}{
+		{"provisioning, conforming", provisioning(conforming), 4, "7", 0},
+		{"provisioning, two faults", provisioning(faulty), 3, "11", 1},
+		// Two accounts per process: every requirement a serial run checks.
+		{"existing fixture, four accounts", existing, 2, "5", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			serialDir, parallelDir := t.TempDir(), t.TempDir()
+			code, serialOut := runSuite(t, dir, append(tc.env, "SWR_REPORT_DIR="+serialDir), "-ginkgo.seed="+tc.seed)
+			if code != tc.code {
+				t.Fatalf("serial run: exit %d, want %d:\n%s", code, tc.code, tail(serialOut))
+			}
+			code, out := runSuite(t, dir, append(tc.env, "SWR_REPORT_DIR="+parallelDir, "SWR_GINKGO="+cli, fmt.Sprintf("SWR_PROCS=%d", tc.procs)), "-ginkgo.seed="+tc.seed)
+			if code != tc.code {
+				t.Fatalf("parallel run: exit %d, want the serial run's %d (the verdict's exit status, not the Ginkgo CLI's pass or fail):\n%s", code, tc.code, tail(out))
+			}
+			if want := fmt.Sprintf("Running in parallel across %d processes", tc.procs); !strings.Contains(out, want) {
+				t.Fatalf("the run did not go through the Ginkgo CLI (no %q):\n%s", want, tail(out))
+			}
+			if got, want := lastLine(out), lastLine(serialOut); got != want || !strings.HasPrefix(got, "VERDICT: ") {
+				t.Fatalf("last line of the parallel run:\n  %s\nwant the serial run's VERDICT line:\n  %s\n%s", got, want, tail(out))
+			}
+			if strings.Contains(out, token) {
+				t.Fatal("the token appears in the output of the parallel run")
+			}
+			s, p := readFull(t, serialDir), readFull(t, parallelDir)
+			if s.Verdict != p.Verdict || s.ExitCode != p.ExitCode || !slices.Equal(s.Reasons, p.Reasons) || s.Meta.Seed != p.Meta.Seed {
+				t.Fatalf("results.json differ: serial %q (exit %d, seed %d) %q, parallel %q (exit %d, seed %d) %q", s.Verdict, s.ExitCode, s.Meta.Seed, s.Reasons, p.Verdict, p.ExitCode, p.Meta.Seed, p.Reasons)
+			}
+			if a, b := s.specLines(), p.specLines(); !slices.Equal(a, b) {
+				t.Fatalf("the requirements' verdicts or specs differ between the serial and the merged parallel results:\n%s", diffLines(a, b))
+			}
+			if fmt.Sprint(s.Specs) != fmt.Sprint(p.Specs) || !slices.Equal(s.RunProblems, p.RunProblems) || !slices.Equal(s.Warnings, p.Warnings) {
+				t.Fatalf("spec counts, run problems or warnings differ: serial %v %q %q, parallel %v %q %q", s.Specs, s.RunProblems, s.Warnings, p.Specs, p.RunProblems, p.Warnings)
+			}
+			sj, pj := junitSpecs(t, serialDir), junitSpecs(t, parallelDir)
+			for name, n := range pj {
+				if n != 1 {
+					t.Errorf("junit.xml of the parallel run has %q %d times, want once: the merge must neither lose nor repeat a spec", name, n)
+				}
+			}
+			if len(sj) != len(pj) || len(pj) == 0 {
+				t.Errorf("junit.xml: %d specs in the serial run, %d in the parallel one; want the same specs", len(sj), len(pj))
+			}
+			for name := range sj {
+				if pj[name] == 0 {
+					t.Errorf("junit.xml of the parallel run lacks %q", name)
+				}
+			}
+			procs := ""
+			for _, kv := range p.Meta.Config {
+				if kv.Key == "parallel processes" {
+					procs = kv.Value
+				}
+			}
+			if procs != fmt.Sprint(tc.procs) {
+				t.Errorf("the parallel reports say %q parallel processes, want %d: a report must say how its run was made", procs, tc.procs)
+			}
+		})
+	}
+}
+
+// The README's way for vendors: the Ginkgo CLI run by hand on the *.test
+// binary. The reports are the merged result, the same verdict as a serial
+// run; the CLI's exit status says only pass or fail.
+func TestGinkgoCLIByHand(t *testing.T) {
+	dir := bin(t)
+	cli := ginkgo(t)
+	url := startRefserver(t, dir, "-token", token, "-fault", "update-200")
+	suite := filepath.Join(t.TempDir(), "swr-conformance.test")
+	if err := os.Link(filepath.Join(dir, "swr-conformance"), suite); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true"}
+	serialDir, cliDir := t.TempDir(), t.TempDir()
+	code, serialOut := runSuite(t, dir, append(env, "SWR_REPORT_DIR="+serialDir), "-ginkgo.seed=3")
+	if code != 1 {
+		t.Fatalf("serial run against update-200: exit %d, want 1:\n%s", code, tail(serialOut))
+	}
+	cmd := exec.Command(cli, "--procs=3", "--seed=3", "--no-color", suite)
+	cmd.Env = append(append(os.Environ(), env...), "SWR_REPORT_DIR="+cliDir)
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "Running in parallel across 3 processes") {
+		t.Fatalf("ginkgo --procs=3: %v, want the CLI's exit status 1 for failing specs:\n%s", err, tail(string(out)))
+	}
+	s, p := readFull(t, serialDir), readFull(t, cliDir)
+	if s.Verdict != p.Verdict || s.ExitCode != p.ExitCode || !slices.Equal(s.specLines(), p.specLines()) {
+		t.Fatalf("the reports of ginkgo --procs=3 differ from a serial run's:\n%s", diffLines(s.specLines(), p.specLines()))
+	}
+}
+
+// Help that helps: -swr.help lists the suite's own settings, one line
+// each; a misspelled flag costs at most three lines, naming the setting
+// meant and -swr.help, and exits 2 as a run that cannot start does.
+func TestHelpAndMisspelledFlags(t *testing.T) {
+	dir := bin(t)
+	code, out := runSuite(t, dir, nil, "-swr.help")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if code != 0 || len(lines) < 20 || len(lines) > 30 {
+		t.Fatalf("-swr.help: exit %d, %d lines; want 0 and one line per setting (about two dozen), not Go's usage of every flag:\n%s", code, len(lines), out)
+	}
+	for _, want := range []string{"-swr.endpoint", "SWR_ENDPOINT", "-swr.procs", "SWR_PROCS", "-swr.ginkgo", "SWR_GINKGO", "-swr.share-accounts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("-swr.help does not mention %s:\n%s", want, out)
+		}
+	}
+	for _, l := range lines[1 : len(lines)-1] {
+		if !regexp.MustCompile(`^  -swr\.[a-z-]+ +SWR_[A-Z_]+ +\S`).MatchString(l) {
+			t.Errorf("help line %q: want the flag, its variable and what it does", l)
+		}
+	}
+	if strings.Contains(out, "ginkgo.label-filter string") || strings.Contains(out, "test.run") {
+		t.Errorf("-swr.help lists Ginkgo's or Go's flags, which bury the suite's:\n%s", out)
+	}
+	for _, tc := range []struct{ arg, want string }{
+		{"-swr.endpiont=x", "did you mean -swr.endpoint?"},
+		{"-swr.share-acounts=a,b", "did you mean -swr.share-accounts?"},
+		{"-ginkgo.lable-filter=auth", "did you mean -ginkgo.label-filter?"},
+	} {
+		code, out := runSuite(t, dir, nil, tc.arg)
+		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+		if code != 2 || len(lines) > 3 || !strings.Contains(out, tc.want) || !strings.Contains(out, "-swr.help") || !strings.HasPrefix(lastLine(out), "VERDICT: no run") {
+			t.Errorf("%s: exit %d, %d lines; want 2, at most three lines naming the flag meant (%q) and -swr.help, the VERDICT line last:\n%s", tc.arg, code, len(lines), tc.want, out)
+		}
+	}
+	code, out = runSuite(t, dir, nil, "-h")
+	if code != 0 || !strings.Contains(out, "-swr.endpoint") || !strings.Contains(out, "-ginkgo.label-filter") {
+		t.Errorf("-h: exit %d; want 0 and every flag, the suite's and Ginkgo's:\n%s", code, tail(out))
+	}
+}
+
+// specLine is a progress line of a finished spec: n/N, the outcome, the
+// duration and the spec's name, which starts with its requirement ID.
+var specLine = regexp.MustCompile(`^ *(\d+)/(\d+) (passed|failed|not checked|partly checked|interrupted|not run) +\S+ +\[([A-Z0-9-]+)\] `)
+
+// progressOf checks the progress lines of a run with want specs: each
+// number from 1 to want once, each with the total, and returns how many
+// there were.
+func progressOf(t *testing.T, out string, want int) {
+	t.Helper()
+	seen := map[int]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		m := specLine.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		var n, total int
+		fmt.Sscan(m[1], &n)
+		fmt.Sscan(m[2], &total)
+		if total != want || seen[n] {
+			t.Errorf("progress line %q: want each of 1/%d to %d/%d once", l, want, want, want)
+		}
+		seen[n] = true
+	}
+	if len(seen) != want {
+		t.Errorf("%d progress lines, want one per spec (%d): a CI log must show each finished spec", len(seen), want)
+	}
+}
+
+// runToFile runs the compiled suite with its output going to a file, as in
+// a CI job or `make conformance > log`, and returns its exit status and
+// that file's text.
+func runToFile(t *testing.T, dir string, env []string, args ...string) (int, string) {
+	t.Helper()
+	f, err := os.Create(filepath.Join(t.TempDir(), "console.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(filepath.Join(dir, "swr-conformance"), args...)
+	cmd.Env = append(append(selftest.EnvironWithoutSWR(), "SWR_REPORT_DIR="+t.TempDir()), env...)
+	cmd.Stdout, cmd.Stderr = f, f
+	err = cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, string(b)
+}
+
+// willRun is N of Ginkgo's "Will run N of M specs".
+func willRun(t *testing.T, out string) int {
+	t.Helper()
+	m := regexp.MustCompile(`Will run (\d+) of \d+ specs`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no %q line:\n%s", "Will run N of M specs", tail(out))
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	return n
+}

@@ -1,0 +1,113 @@
+package e2e
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+)
+
+// distant is the reference server answering every request 50 ms late, as a
+// registry that far away does, seeded with the existing fixture.
+func distant(t *testing.T, faults ...refserver.Fault) string {
+	t.Helper()
+	srv := refserver.New(refserver.Options{Token: token, Faults: faults})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond) // the round trip to a distant registry
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// Where the output is a file (a CI log), every finished spec gets a line
+// with n/N, its requirement ID, outcome and duration; there are no color
+// codes; and whatever the run's end, the VERDICT line is the last line, in
+// one process and under the Ginkgo CLI alike.
+func TestProgressInALogAndTheVerdictLast(t *testing.T) {
+	dir := bin(t)
+	cli := ginkgo(t)
+	conforming := distant(t)
+	failing := distant(t, refserver.FaultUpdate200)
+	provisioning := func(url string) []string {
+		return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=true"}
+	}
+	parallel := func(env []string, procs string) []string {
+		return append(env, "SWR_GINKGO="+cli, "SWR_PROCS="+procs)
+	}
+	wrongToken := []string{"SWR_ENDPOINT=" + conforming, "SWR_TOKEN=not-the-token", "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=false",
+		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}
+	filter := "-ginkgo.label-filter=auth || UPDATE-201"
+	tests := []struct {
+		name    string
+		env     []string
+		code    int
+		verdict string
+		specs   bool // the run gets as far as its specs
+	}{
+		{"conforming, one process", existingEnv(conforming), 0, "VERDICT: incomplete (exit 0)", true},
+		{"conforming, Ginkgo CLI", parallel(provisioning(conforming), "3"), 0, "VERDICT: incomplete (exit 0)", true},
+		{"failing, one process", existingEnv(failing), 1, "VERDICT: the target does NOT conform", true},
+		{"failing, Ginkgo CLI", parallel(provisioning(failing), "2"), 1, "VERDICT: the target does NOT conform", true},
+		{"no run: token refused, one process", wrongToken, 2, "VERDICT: no run", false},
+		{"no run: token refused, Ginkgo CLI", parallel(wrongToken, "2"), 2, "VERDICT: no run", false},
+		{"no run: a bad setting", append(existingEnv(conforming), "SWR_PROCS=0"), 2, "VERDICT: no run", false},
+		{"no run: no Ginkgo CLI there", append(provisioning(conforming), "SWR_GINKGO=/nonexistent/ginkgo", "SWR_PROCS=2"), 2, "VERDICT: no run", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runToFile(t, dir, tc.env, filter)
+			if code != tc.code || !strings.HasPrefix(lastLine(out), tc.verdict) {
+				t.Fatalf("exit %d, last line %q; want exit %d and the VERDICT line (%q...) as the very last line:\n%s", code, lastLine(out), tc.code, tc.verdict, tail(out))
+			}
+			if strings.Contains(out, "\x1b[") {
+				t.Errorf("the log holds terminal escape codes (colors or a status line); output that is not a terminal must have none:\n%s", tail(out))
+			}
+			if strings.Contains(out, token) {
+				t.Fatal("the token appears in the output")
+			}
+			if tc.specs {
+				progressOf(t, out, willRun(t, out))
+				return
+			}
+			if strings.Contains(out, "Will run") || strings.Count(out, "refused the token") > 1 || strings.Contains(out, "timed out waiting") {
+				t.Errorf("a run that cannot start says why once, before any spec (under the Ginkgo CLI too, not once per process):\n%s", out)
+			}
+		})
+	}
+}
+
+// While a spec runs long, a log gets a line at least every 30 seconds.
+func TestProgressWhileASpecRunsLong(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	var patches atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch && patches.Add(1) == 1 {
+			time.Sleep(32 * time.Second) // the first update is answered after half a minute
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer hs.Close()
+	code, out := runToFile(t, dir, append(existingEnv(hs.URL), "SWR_TIMEOUT=90s"), "-ginkgo.label-filter=UPDATE-MISSING-SHARE-4XX")
+	if code != 0 || !strings.HasPrefix(lastLine(out), "VERDICT: ") {
+		t.Fatalf("exit %d, want 0 and the VERDICT line last:\n%s", code, tail(out))
+	}
+	still := regexp.MustCompile(`(?m)^  still running after (\d+)\.\ds: \[UPDATE-MISSING-SHARE-4XX\] `).FindStringSubmatchIndex(out)
+	done := strings.Index(out, "1/1 passed")
+	if still == nil || done < still[0] {
+		t.Fatalf("want a line naming the spec while it runs (about 30 s in), before its own line:\n%s", tail(out))
+	}
+	if after, _ := strconv.Atoi(out[still[2]:still[3]]); after > 30 {
+		t.Fatalf("the line came %d s into the spec, after more than 30 s without a line:\n%s", after, tail(out))
+	}
+}

@@ -1,0 +1,307 @@
+package suites
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/config"
+	"github.com/swr-conformance/swr-conformance/internal/report"
+	"github.com/swr-conformance/swr-conformance/internal/transport"
+	"github.com/swr-conformance/swr-conformance/suites/console"
+)
+
+// launchIfAsked runs the suite under the Ginkgo CLI when SWR_GINKGO names
+// it and more than one process is to run (config.Processes), and returns
+// the run's exit status. It does nothing in a process the CLI started.
+func launchIfAsked(cfg config.Config) (code int, launched bool) {
+	if _, procs := parallelProcess(); procs > 1 || os.Getenv(console.EnvAddress) != "" {
+		return 0, false
+	}
+	if cfg.Ginkgo == "" {
+		if cfg.Procs > 1 {
+			fmt.Fprintf(os.Stderr, "swr-conformance: %s=%d needs the Ginkgo CLI (%s, which make conformance sets): this run has one process\n", config.EnvProcs, cfg.Procs, config.EnvGinkgo)
+		}
+		return 0, false
+	}
+	n, note := cfg.Processes()
+	if note != "" {
+		fmt.Fprintln(os.Stderr, "swr-conformance: "+note)
+	}
+	if n <= 1 {
+		return 0, false // one process needs no CLI
+	}
+	return launch(cfg, n), true
+}
+
+// launch runs the suite under the Ginkgo CLI in n processes, Ginkgo's way of
+// running specs in parallel: the CLI hands out the specs, each process takes
+// its share of the accounts (target.Open), and process 1 judges the merged
+// report and writes the four reports (ReportAfterSuite). The CLI's own exit
+// status only says pass or fail, and it keeps the processes' output to
+// itself; so this process shows their progress (they send it here), and
+// ends with the VERDICT line and exit status of the merged result, read
+// from the results.json that process 1 wrote.
+func launch(cfg config.Config, n int) int {
+	noRun := func(why string) int {
+		fmt.Fprintln(os.Stderr, "swr-conformance: "+why)
+		fmt.Fprintln(os.Stderr, "\nVERDICT: no run: the suite could not run under the Ginkgo CLI (see the message above)")
+		return 2
+	}
+	self, cleanup, err := testBinary()
+	if err != nil {
+		return noRun(fmt.Sprintf("%s: %v", config.EnvGinkgo, err))
+	}
+	defer cleanup()
+	dir, err := filepath.Abs(cfg.ReportDir)
+	if err != nil {
+		return noRun(fmt.Sprintf("%s=%q: %v", config.EnvReportDir, cfg.ReportDir, err))
+	}
+
+	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(cfg.Summary(), "\n", "\n                 "))
+	fmt.Fprintf(os.Stderr, "swr-conformance: %d parallel processes under the Ginkgo CLI (%s)\n", n, cfg.Ginkgo)
+	con := console.New(os.Stderr, console.IsTerminal(os.Stderr))
+	progress := console.NewProgress(con, time.Now)
+	stdout, stderr := con.Passthrough(os.Stdout), con.Passthrough(os.Stderr)
+	var mu sync.Mutex
+	var started bool
+	var stopped string // why the processes stopped before their first spec
+	ln, err := console.Listen(func(e console.Event) {
+		mu.Lock()
+		switch e.Kind {
+		case console.Start:
+			started = true
+		case console.NoRun:
+			if stopped == "" || e.Proc == 1 {
+				stopped = e.Message
+			}
+			// Every process stops alike, and the CLI would print each
+			// one's whole output: the message once is enough.
+			if !started {
+				stdout.Mute()
+				stderr.Mute()
+			}
+		}
+		mu.Unlock()
+		progress.Handle(e)
+	})
+	if err != nil {
+		return noRun("listening for the progress of the processes: " + err.Error())
+	}
+
+	args := cliArgs(os.Args[1:], n, cfg, dir, self, console.IsTerminal(os.Stdout))
+	fields := strings.Fields(cfg.Ginkgo)
+	cmd := exec.Command(fields[0], append(fields[1:], args...)...)
+	cmd.Env = append(os.Environ(), console.EnvAddress+"="+ln.Address())
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// Ctrl-C reaches every process of the terminal's process group: the
+	// suite's processes clean up and report, and this one waits for them
+	// to say the verdict.
+	signal.Notify(make(chan os.Signal, 1), os.Interrupt, syscall.SIGTERM)
+	began := time.Now()
+	progress.Run(time.Second)
+	runErr := cmd.Run()
+	stdout.Flush()
+	stderr.Flush()
+	ln.Close()
+	progress.End()
+
+	var ee *exec.ExitError
+	if runErr != nil && !errors.As(runErr, &ee) {
+		return noRun(fmt.Sprintf("%s=%q: %v", config.EnvGinkgo, cfg.Ginkgo, runErr))
+	}
+	j, rerr := readJudgement(filepath.Join(dir, "results.json"), began)
+	if rerr == nil && j.Verdict == report.NoRun && stopped == "" && len(j.Reasons) > 0 {
+		stopped = j.Reasons[0]
+	}
+	if stopped != "" && (rerr != nil || j.Verdict == report.NoRun) {
+		fmt.Fprintln(os.Stderr, "swr-conformance: "+stopped)
+	}
+	if rerr != nil {
+		if !started {
+			return noRun(fmt.Sprintf("the Ginkgo CLI ended (%v) before any spec ran, and wrote no results (%v)", runErr, rerr))
+		}
+		fmt.Fprintf(os.Stderr, "\nVERDICT: incomplete (exit 3): the run under the Ginkgo CLI ended (%v) without its results: %v\n", runErr, rerr)
+		return 3
+	}
+	fmt.Fprintln(os.Stderr, reportsLine(dir))
+	if st := j.slowDowns; st != "" && st != retryText(transport.Stats{}) {
+		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", st)
+	}
+	return printVerdict(&j.Judgement)
+}
+
+// cliArgs are the Ginkgo CLI's arguments to run self in n processes with
+// this process's arguments: Ginkgo's flags go to the CLI, which hands them
+// to every process (report paths made absolute); the others go through to
+// the processes, but those that only concern this process; the reports go
+// where this process would have written them (the CLI runs the processes in
+// the binary's directory). Colors are off where the output is not a
+// terminal, unless the arguments say otherwise.
+func cliArgs(args []string, n int, cfg config.Config, reportDir, self string, terminal bool) []string {
+	mine := map[string]bool{"swr.ginkgo": true, "swr.procs": true, "swr.report-dir": true, config.HelpFlag: true}
+	var ginkgo, through []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			through = append(through, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		tokens := []string{a}
+		if f := flag.CommandLine.Lookup(name); !hasValue && f != nil && !isBool(f) && i+1 < len(args) {
+			i++
+			value, hasValue = args[i], true
+			tokens = append(tokens, args[i])
+		}
+		switch cli, isGinkgo := strings.CutPrefix(name, "ginkgo."); {
+		case isGinkgo && strings.HasPrefix(cli, "parallel."):
+		case isGinkgo && hasValue:
+			ginkgo = append(ginkgo, "--"+cli+"="+value)
+		case isGinkgo:
+			ginkgo = append(ginkgo, "--"+cli)
+		case mine[name]:
+		default:
+			through = append(through, tokens...)
+		}
+	}
+	out := []string{fmt.Sprintf("--procs=%d", n), "--timeout=" + cfg.RunTimeout.String()}
+	if !terminal && !slices.ContainsFunc(ginkgo, func(a string) bool { return strings.HasPrefix(a, "--no-color") }) {
+		out = append(out, "--no-color")
+	}
+	out = append(append(out, ginkgo...), self, "--")
+	return append(append(out, through...), "-swr.report-dir="+reportDir)
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// testBinary is this binary under a name the Ginkgo CLI runs (it takes a
+// *.test or *.exe file): itself when its name is one, else a link to it
+// (or a copy) in a temporary directory, removed by cleanup.
+func testBinary() (path string, cleanup func(), err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	if ext := filepath.Ext(self); ext == ".test" || ext == ".exe" {
+		return self, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "swr-conformance-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	path = filepath.Join(dir, "swr-conformance.test")
+	if os.Symlink(self, path) == nil || os.Link(self, path) == nil {
+		return path, cleanup, nil
+	}
+	if err := copyFile(self, path); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return path, cleanup, nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// judged is the verdict of a run as its results.json says it.
+type judged struct {
+	report.Judgement
+	slowDowns string // the reports' count of slow-downs, as the reports say it
+}
+
+// readJudgement reads the verdict from the results.json at path, written
+// since began: the same judgement process 1 made of the merged report.
+func readJudgement(path string, began time.Time) (judged, error) {
+	var j judged
+	info, err := os.Stat(path)
+	if err != nil {
+		return j, err
+	}
+	// File times come from a coarse clock: a second of slack.
+	if info.ModTime().Before(began.Add(-time.Second)) {
+		return j, fmt.Errorf("%s is from an earlier run (%s)", path, info.ModTime().Format(time.RFC3339))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return j, err
+	}
+	type spec struct {
+		FullName string `json:"full_name"`
+		Outcome  string `json:"outcome"`
+	}
+	var res struct {
+		Meta struct {
+			Config []report.KV `json:"config"`
+		} `json:"meta"`
+		Verdict      string   `json:"verdict"`
+		ExitCode     int      `json:"exit_code"`
+		Reasons      []string `json:"reasons"`
+		Requirements []struct {
+			ID      string `json:"id"`
+			Verdict string `json:"verdict"`
+			Specs   []spec `json:"specs"`
+		} `json:"requirements"`
+		Unattributed []spec `json:"unattributed_failures"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		return j, fmt.Errorf("%s: %w", path, err)
+	}
+	if res.Verdict == "" {
+		return j, fmt.Errorf("%s has no verdict", path)
+	}
+	j.Verdict, j.ExitCode, j.Reasons = res.Verdict, res.ExitCode, res.Reasons
+	seen := map[string]bool{}
+	failed := func(s spec) {
+		if s.Outcome == "failed" && !seen[s.FullName] {
+			seen[s.FullName] = true
+			j.Failed = append(j.Failed, s.FullName)
+		}
+	}
+	for _, r := range res.Requirements {
+		if r.Verdict == report.Unchecked {
+			j.NotChecked = append(j.NotChecked, r.ID)
+		}
+		for _, s := range r.Specs {
+			failed(s)
+		}
+	}
+	for _, s := range res.Unattributed {
+		failed(s)
+	}
+	for _, kv := range res.Meta.Config {
+		if kv.Key == slowDownsKey {
+			j.slowDowns = kv.Value
+		}
+	}
+	return j, nil
+}

@@ -1,0 +1,274 @@
+package swrspec
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega/types"
+
+	"github.com/swr-conformance/swr-conformance/fixtures/target"
+	"github.com/swr-conformance/swr-conformance/generators"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/swrclient"
+)
+
+// Exchange is a request and what came of it, token redacted when shown.
+type Exchange = swrclient.Exchange
+
+// Share is a share as show and list return it.
+type Share = swrclient.Share
+
+// Body is a create or update body.
+type Body = generators.Body
+
+// Read is a share as read back through show or list, for the matchers of
+// a write's effect.
+type Read struct {
+	Account string // the account the share is for
+	Share   Share
+	Exists  bool
+	Ex      *Exchange // the read; nil when none could be sent
+	Err     error     // the read did not succeed: the check cannot be made
+}
+
+// Answer succeeds when the exchange's status meets req's expectation (a
+// status such as 201, or a class such as "a 4xx status"). An exchange that
+// got no answer at all is not checked: no answer is never a verdict.
+func Answer(req Requirement) types.GomegaMatcher {
+	return &matcher{verdict: func(actual any) error {
+		ex, err := exchangeOf(actual)
+		if err != nil {
+			return err
+		}
+		return answerVerdict(req, ex)
+	}}
+}
+
+func answerVerdict(req Requirement, ex *Exchange) error {
+	if !ex.Answered() {
+		return Undecided(CauseRun, fmt.Sprintf("the target did not answer %s %s (%s)", ex.Method, pathOf(ex), ex.Redact(ex.Err.Error())),
+			"a stable connection to the target; a longer SWR_TIMEOUT if it is slow", req)
+	}
+	if req.Expect.Allows(ex.Status) {
+		return nil
+	}
+	return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource:   %s\nexpected: %s\ngot:      %s\n%s",
+		req.ID, req.Text, req.Source(), req.Expect, statusText(ex.Status), ex)}
+}
+
+// BeVisibleWith succeeds when the share read back holds the values a write
+// that answered 201 sent (deadlines compared to the whole second).
+func BeVisibleWith(req Requirement, sent Body) types.GomegaMatcher {
+	return &matcher{verdict: func(actual any) error {
+		r, err := readOf(req, actual)
+		if err != nil {
+			return err
+		}
+		if diff := Diff(r, sent); diff != "" {
+			return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nthe write answered 201, but %s\nsent: %s\nread back with:\n%s",
+				req.ID, req.Text, req.Source(), diff, sent.CreateJSON(), r.Ex)}
+		}
+		return nil
+	}}
+}
+
+// BeUnchanged succeeds when, after a refused write (refusal says how it was
+// refused), the share read back still holds want's values. security: the
+// write was refused with 401, so a change is a security defect.
+func BeUnchanged(req Requirement, want Body, refusal string, security bool) types.GomegaMatcher {
+	return &matcher{verdict: func(actual any) error {
+		r, err := readOf(req, actual)
+		if err != nil {
+			return err
+		}
+		if diff := Diff(r, want); diff != "" {
+			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%s%s, yet the share changed: %s\nthe share held: %s\nread back with:\n%s",
+				req.ID, req.Text, req.Source(), securityNote(security), refusal, diff, want.CreateJSON(), r.Ex)}
+		}
+		return nil
+	}}
+}
+
+// BeAbsent succeeds when, after the refused create, no share exists.
+func BeAbsent(req Requirement, refused *Exchange, security bool) types.GomegaMatcher {
+	return &matcher{verdict: func(actual any) error {
+		r, err := readOf(req, actual)
+		if err != nil {
+			return err
+		}
+		if r.Exists {
+			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%sthe create answered %s, yet the share exists (permit %q, deadline %q)\nthe refused create:\n%s\nread back with:\n%s",
+				req.ID, req.Text, req.Source(), securityNote(security), statusText(refused.Status), r.Share.Permit, r.Share.Deadline, refused, r.Ex)}
+		}
+		return nil
+	}}
+}
+
+// HaveOneWinner succeeds when, of identical creates sent at once, exactly
+// one answered 201 and every other 409. round and rounds say which round of
+// how many this was, for the message.
+func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
+	return &matcher{verdict: func(actual any) error {
+		exs, ok := actual.([]*Exchange)
+		if !ok {
+			return fmt.Errorf("HaveOneWinner expects []*swrclient.Exchange, got %T", actual)
+		}
+		created, conflicts, other := 0, 0, 0
+		for _, ex := range exs {
+			switch {
+			case !ex.Answered():
+				// Without every answer the round cannot be judged.
+				return Undecided(CauseRun, fmt.Sprintf("round %d of %d: a racer got no answer (%s)", round, rounds, ex.Redact(ex.Err.Error())),
+					"a stable connection to the target", req)
+			case ex.Status == http.StatusCreated:
+				created++
+			case ex.Status == http.StatusConflict:
+				conflicts++
+			default:
+				other++
+			}
+		}
+		if created == 1 && conflicts == len(exs)-1 {
+			return nil
+		}
+		var b strings.Builder
+		for _, ex := range exs {
+			fmt.Fprintf(&b, "\n%s\n", ex)
+		}
+		return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nround %d of %d, %d identical creates sent at once: expected exactly one 201 and %d × 409, got %d × 201, %d × 409, %d other\n%s",
+			req.ID, req.Text, req.Source(), round, rounds, len(exs), len(exs)-1, created, conflicts, other, b.String())}
+	}}
+}
+
+// Hold succeeds when a check of the contract, written as a function that
+// returns a *Violation, a *NotChecked or nil (Check's outcome, or a
+// composite of several), found nothing wrong:
+//
+//	Expect(visible(ctx, req, slot, body)).To(Hold())
+//
+// Its failure is the check's own message, and it is recorded as the other
+// matchers' are.
+func Hold() types.GomegaMatcher {
+	return &matcher{verdict: func(actual any) error {
+		if actual == nil {
+			return nil
+		}
+		err, ok := actual.(error)
+		if !ok {
+			return fmt.Errorf("Hold expects the error a check returned, got %T", actual)
+		}
+		return err
+	}}
+}
+
+// Check is the outcome of matching actual with a matcher of this package,
+// as an error (*Violation, *NotChecked, or a defect of the check), without
+// touching the running spec: for the checks of a property, whose cases are
+// judged by the property runner.
+func Check(actual any, m types.GomegaMatcher) error {
+	cm, ok := m.(*matcher)
+	if !ok {
+		return fmt.Errorf("swrspec.Check takes a matcher of package swrspec, got %T", m)
+	}
+	return cm.verdict(actual)
+}
+
+// Diff says how the share read back differs from the body, "" if not.
+func Diff(r Read, b Body) string {
+	switch share := r.Share; {
+	case !r.Exists:
+		return "the share does not exist"
+	case share.Permit != b.Permit:
+		return fmt.Sprintf("permit: sent %q, stored %q", b.Permit, share.Permit)
+	case !contract.SameDeadline(share.Deadline, b.Deadline):
+		return fmt.Sprintf("deadline: sent %q, stored %q", b.Deadline, share.Deadline)
+	case b.Description != nil && share.Description != *b.Description:
+		return fmt.Sprintf("description: sent %q, stored %q", *b.Description, share.Description)
+	case share.AccessDomain != "" && share.AccessDomain != r.Account:
+		return fmt.Sprintf("access_domain: sent %q, stored %q", r.Account, share.AccessDomain)
+	}
+	return ""
+}
+
+// matcher is every matcher of this package: a verdict on the actual value.
+type matcher struct {
+	verdict func(actual any) error
+	last    error
+}
+
+func (m *matcher) Match(actual any) (bool, error) {
+	m.last = m.verdict(actual)
+	var v *Violation
+	var u *NotChecked
+	switch {
+	case m.last == nil:
+		return true, nil
+	case errors.As(m.last, &v), errors.As(m.last, &u):
+		return false, nil
+	}
+	return false, m.last // the check itself went wrong: Gomega says so
+}
+
+// FailureMessage is the violation's whole story. In a spec it first
+// records the outcome: the broken requirement as a report entry, or, for a
+// check that could not be made, what was not checked; the spec is then
+// skipped, not failed.
+func (m *matcher) FailureMessage(any) string {
+	if record(m.last) {
+		ginkgo.Skip(m.last.Error())
+	}
+	return m.last.Error()
+}
+
+func (m *matcher) NegatedFailureMessage(any) string {
+	return "expected a violation of the contract, and the target kept it"
+}
+
+func exchangeOf(actual any) (*Exchange, error) {
+	ex, ok := actual.(*Exchange)
+	if !ok || ex == nil {
+		return nil, fmt.Errorf("expected a *swrclient.Exchange, got %T", actual)
+	}
+	return ex, nil
+}
+
+func readOf(req Requirement, actual any) (Read, error) {
+	r, ok := actual.(Read)
+	if !ok {
+		return r, fmt.Errorf("expected a swrspec.Read, got %T", actual)
+	}
+	switch {
+	case errors.Is(r.Err, target.ErrCannotObserve):
+		return r, Undecided(CauseConfiguration, r.Err.Error(), "a target that offers show or list of shares", req)
+	case r.Err != nil:
+		shown := ""
+		if r.Ex != nil {
+			shown = "\n" + r.Ex.String()
+		}
+		return r, Undecided(CauseRun, "reading the share back failed: "+r.Err.Error()+shown, "", req)
+	}
+	return r, nil
+}
+
+func securityNote(security bool) string {
+	if security {
+		return "SECURITY DEFECT: a request without valid credentials took effect.\n"
+	}
+	return ""
+}
+
+func statusText(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }
+
+// pathOf is an exchange's URL without scheme and host.
+func pathOf(ex *Exchange) string {
+	u, err := url.Parse(ex.URL)
+	if err != nil {
+		return ex.URL
+	}
+	u.Scheme, u.Host = "", ""
+	return u.String()
+}
