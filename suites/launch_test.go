@@ -22,21 +22,18 @@ import (
 	"github.com/swr-conformance/swr-conformance/suites/console"
 )
 
-// launchIfAsked runs the suite under the Ginkgo CLI when SWR_GINKGO names
-// it and more than one process is to run (config.Processes), and returns
-// the run's exit status. It does nothing in a process the CLI started.
+// launchIfAsked runs the suite under the Ginkgo CLI when more than one
+// process is to run (config.Processes), and returns the run's exit status:
+// under the CLI SWR_GINKGO names, or else under the one built into this
+// binary (cli_test.go). It does nothing in a process the CLI started.
 func launchIfAsked(cfg config.Config) (code int, launched bool) {
 	if _, procs := parallelProcess(); procs > 1 || os.Getenv(console.EnvAddress) != "" {
 		return 0, false
 	}
-	if cfg.Ginkgo == "" {
-		if cfg.Procs > 1 {
-			fmt.Fprintf(os.Stderr, "swr-conformance: %s=%d needs the Ginkgo CLI (%s, which make conformance sets): this run has one process\n", config.EnvProcs, cfg.Procs, config.EnvGinkgo)
-		}
-		return 0, false
-	}
 	n, note := cfg.Processes()
-	if note != "" {
+	// A run in one process that nobody asked to parallelize says nothing
+	// about it; one that got fewer processes than it asked for says why.
+	if note != "" && (n > 1 || cfg.Procs > 1) {
 		fmt.Fprintln(os.Stderr, "swr-conformance: "+note)
 	}
 	if n <= 1 {
@@ -70,7 +67,11 @@ func launch(cfg config.Config, n int) int {
 	}
 
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(cfg.Summary(), "\n", "\n                 "))
-	fmt.Fprintf(os.Stderr, "swr-conformance: %d parallel processes under the Ginkgo CLI (%s)\n", n, cfg.Ginkgo)
+	cli := cfg.Ginkgo
+	if cli == "" {
+		cli = "built into this binary; " + config.EnvGinkgo + " names another"
+	}
+	fmt.Fprintf(os.Stderr, "swr-conformance: %d parallel processes under the Ginkgo CLI (%s); %s=1: one process\n", n, cli, config.EnvProcs)
 	con := console.New(os.Stderr, console.IsTerminal(os.Stderr))
 	progress := console.NewProgress(con, time.Now)
 	stdout, stderr := con.Passthrough(os.Stdout), con.Passthrough(os.Stderr)
@@ -102,6 +103,9 @@ func launch(cfg config.Config, n int) int {
 
 	args := cliArgs(os.Args[1:], n, cfg, dir, self, console.IsTerminal(os.Stdout))
 	fields := strings.Fields(cfg.Ginkgo)
+	if len(fields) == 0 {
+		fields = []string{self, asGinkgoCLI} // the CLI built into this binary
+	}
 	cmd := exec.Command(fields[0], append(fields[1:], args...)...)
 	cmd.Env = append(os.Environ(), console.EnvAddress+"="+ln.Address())
 	cmd.Stdout, cmd.Stderr = stdout, stderr

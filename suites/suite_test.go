@@ -52,6 +52,7 @@ var judgement *report.Judgement
 // to fix (exit status 2), not one failure per spec. With SWR_GINKGO it runs
 // the suite under the Ginkgo CLI in parallel processes instead (launch).
 func TestMain(m *testing.M) {
+	runAsGinkgoCLIIfAsked()
 	parseFlags()
 	proc, procs := parallelProcess()
 	connectLauncher(proc)

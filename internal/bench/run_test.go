@@ -34,7 +34,8 @@ func slowServer(b *testing.B, latency time.Duration) string {
 // BenchmarkRunsAt50ms is the whole run, two ways, against a registry 50 ms
 // away (every answer 50 ms late), in existing-fixture mode with four share
 // accounts: `make conformance` (the Ginkgo CLI, SWR_PROCS=4: one account per
-// process) and the plain compiled binary (one process). Goals on the
+// process) and the plain compiled binary with its defaults (two processes
+// under its built-in CLI, two accounts each). Goals on the
 // project's 2-core machine: make conformance within 20 s, the plain binary
 // within 30 s. Each reports s/run; make conformance also build-s, the part
 // of it that is `make build` with nothing to compile.

@@ -65,8 +65,8 @@ type Config struct {
 	// (Processes gives the number a run uses).
 	Procs int
 	// Ginkgo is SWR_GINKGO: the command that runs the Ginkgo CLI, e.g.
-	// "go tool ginkgo". Set, the suite runs itself under it in Processes()
-	// processes; empty, it runs in this one process.
+	// "go tool ginkgo". When Processes() is more than one, the suite runs
+	// itself under it; empty: under the CLI built into the suite binary.
 	Ginkgo string
 }
 
@@ -129,8 +129,8 @@ var known = []struct{ env, flag, usage string }{
 	{EnvInsecure, "swr.insecure-skip-verify", "true: do not verify the target's TLS certificate (reported on every run)"},
 	{EnvReportDir, "swr.report-dir", "directory for junit.xml, results.json, summary.md, report.html (default reports)"},
 	{EnvComplete, "swr.require-complete", "true: a run that leaves any requirement unchecked exits 3 (default false: only a problem of the run does)"},
-	{EnvGinkgo, "swr.ginkgo", "command of the Ginkgo CLI, e.g. 'go tool ginkgo': the suite runs under it in SWR_PROCS processes (make conformance sets it; unset: one process)"},
-	{EnvProcs, "swr.procs", "processes under the Ginkgo CLI (default 4; existing fixture: one per two share accounts, at most one per account)"},
+	{EnvGinkgo, "swr.ginkgo", "command of the Ginkgo CLI the parallel processes run under, e.g. 'go tool ginkgo' (make conformance sets it; unset: the CLI built into the suite)"},
+	{EnvProcs, "swr.procs", "parallel processes (default 4 on the embedded server; existing fixture: one per two share accounts, at most 4; provisioning on a registry: 1); 1: one process, no CLI"},
 	{EnvIAMEndpoint, "swr.iam-endpoint", "IAM base URL: the suite obtains its own token instead of SWR_TOKEN"},
 	{EnvUsername, "swr.username", "IAM user name (with SWR_IAM_ENDPOINT)"},
 	{EnvPassword, "swr.password", "IAM password (with SWR_IAM_ENDPOINT; prefer the variable)"},
@@ -381,10 +381,15 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 // serial run checks.
 func (c Config) Processes() (n int, note string) {
 	if c.Provision {
-		if c.Procs > 0 {
+		switch {
+		case c.Procs > 0:
 			return c.Procs, ""
+		case c.Embedded():
+			return DefaultProcs, ""
 		}
-		return DefaultProcs, ""
+		// Each process provisions a namespace of its own, and a registry
+		// may cap an account's namespaces: more is the user's choice.
+		return 1, fmt.Sprintf("1 process: provisioning on a registry creates a namespace per process, and a registry may cap them; %s=N asks for N", EnvProcs)
 	}
 	accounts := len(c.Accounts)
 	switch {

@@ -170,20 +170,26 @@ func TestParallelRunMatchesSerial(t *testing.T) {
 		procs int
 		seed  string
 		code  int
+		cli   bool // under `go tool ginkgo`; else under the CLI built into the suite, as a vendor runs it
 	}{
-		{"provisioning, conforming", provisioning(conforming), 4, "7", 0},
-		{"provisioning, two faults", provisioning(faulty), 3, "11", 1},
+		{"provisioning, conforming", provisioning(conforming), 4, "7", 0, true},
+		{"provisioning, two faults", provisioning(faulty), 3, "11", 1, true},
 		// Two accounts per process: every requirement a serial run checks.
-		{"existing fixture, four accounts", existing, 2, "5", 0},
+		// No SWR_PROCS either: the default for four accounts is two.
+		{"existing fixture, four accounts, built-in CLI, default processes", existing, 2, "5", 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			serialDir, parallelDir := t.TempDir(), t.TempDir()
-			code, serialOut := runSuite(t, dir, append(tc.env, "SWR_REPORT_DIR="+serialDir), "-ginkgo.seed="+tc.seed)
+			code, serialOut := runSuite(t, dir, append(tc.env, "SWR_REPORT_DIR="+serialDir, "SWR_PROCS=1"), "-ginkgo.seed="+tc.seed)
 			if code != tc.code {
 				t.Fatalf("serial run: exit %d, want %d:\n%s", code, tc.code, tail(serialOut))
 			}
-			code, out := runSuite(t, dir, append(tc.env, "SWR_REPORT_DIR="+parallelDir, "SWR_GINKGO="+cli, fmt.Sprintf("SWR_PROCS=%d", tc.procs)), "-ginkgo.seed="+tc.seed)
+			env := append(tc.env, "SWR_REPORT_DIR="+parallelDir)
+			if tc.cli {
+				env = append(env, "SWR_GINKGO="+cli, fmt.Sprintf("SWR_PROCS=%d", tc.procs))
+			}
+			code, out := runSuite(t, dir, env, "-ginkgo.seed="+tc.seed)
 			if code != tc.code {
 				t.Fatalf("parallel run: exit %d, want the serial run's %d (the verdict's exit status, not the Ginkgo CLI's pass or fail):\n%s", code, tc.code, tail(out))
 			}
