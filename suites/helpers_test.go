@@ -52,7 +52,7 @@ func lease(ctx context.Context) *target.Slot {
 	// the account is kept out of use, and the run's end lists what was left.
 	DeferCleanup(func(ctx SpecContext) {
 		defer leftovers.Delete(s)
-		defer trails.forget(s)
+		defer trails.release(s)
 		if err := s.Release(ctx); err != nil {
 			runProblem(err.Error())
 		}
@@ -164,7 +164,7 @@ func update(ctx context.Context, s *target.Slot, body []byte, opts ...swrclient.
 // replay is the reproduction of a request on the slot's share on a clean
 // target: the writes that made the state it met first, then its removal.
 func replay(s *target.Slot, setup []*swrclient.Exchange) *swrclient.Replay {
-	return &swrclient.Replay{Setup: setup, Remove: []string{run.target.Client.Base() + swrclient.SharePath(s.Namespace, s.Repository, s.Account)}}
+	return &swrclient.Replay{Setup: setup, Remove: trails.removal(s)}
 }
 
 // trails are, per slot, the writes that brought its share to its state
@@ -176,6 +176,18 @@ var trails = &trail{writes: map[*target.Slot][]*swrclient.Exchange{}}
 type trail struct {
 	mu     sync.Mutex
 	writes map[*target.Slot][]*swrclient.Exchange
+	urls   sync.Map // *target.Slot → []string: the URL of its share, built once
+}
+
+// removal is what a reproduction on the slot removes at its end: its share.
+// Every request of a case carries it, so it is built once per slot.
+func (t *trail) removal(s *target.Slot) []string {
+	if u, ok := t.urls.Load(s); ok {
+		return u.([]string)
+	}
+	u := []string{run.target.Client.Base() + swrclient.SharePath(s.Namespace, s.Repository, s.Account)}
+	t.urls.Store(s, u)
+	return u
 }
 
 // of is a copy of the slot's writes so far.
@@ -198,6 +210,12 @@ func (t *trail) wrote(s *target.Slot, ex *swrclient.Exchange) {
 		return
 	}
 	t.writes[s] = append(t.writes[s], ex)
+}
+
+// release drops what the trail keeps of a slot given back.
+func (t *trail) release(s *target.Slot) {
+	t.forget(s)
+	t.urls.Delete(s)
 }
 
 // forget empties the slot's trail: its share was removed.
@@ -315,14 +333,9 @@ func visible(ctx context.Context, req contract.Requirement, s *target.Slot, b ge
 	return b, nil
 }
 
-// pathOf is an exchange's URL without the target's base.
-func pathOf(ex *swrclient.Exchange) string {
-	return strings.TrimPrefix(ex.URL, run.target.Client.Base())
-}
-
 // requestLine is one exchange in one line, for examples in the reports.
 func requestLine(ex *swrclient.Exchange) string {
-	line := ex.Method + " " + pathOf(ex)
+	line := ex.Method + " " + ex.Path
 	if ex.ReqBody != nil {
 		body := ex.Redact(string(ex.ReqBody))
 		if len(body) > 200 {

@@ -327,7 +327,7 @@ func reportMeta(r Report, noRun string) report.Meta {
 			if _, exists, err := swrclient.DecodeShow(ex); err == nil && !exists {
 				choice += ` with {"exist": false}`
 			}
-			meta.Observations = append(meta.Observations, report.Observation{Point: "show of a share that does not exist", Choice: choice, Example: ex.Method + " " + strings.TrimPrefix(ex.URL, tgt.Client.Base())})
+			meta.Observations = append(meta.Observations, report.Observation{Point: "show of a share that does not exist", Choice: choice, Example: ex.Method + " " + ex.Path})
 		}
 	}
 	return meta

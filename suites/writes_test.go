@@ -250,6 +250,7 @@ func leaseSecond(ctx context.Context, s *target.Slot) (*target.Slot, bool) {
 		return nil, false
 	}
 	DeferCleanup(func(ctx SpecContext) {
+		defer trails.release(other)
 		if err := other.Release(ctx); err != nil {
 			runProblem(err.Error())
 		}

@@ -2,12 +2,10 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,23 +59,8 @@ func TestReproductionReproducesOnACleanTarget(t *testing.T) {
 // failuresOf returns the failure texts of req's specs in results.json.
 func failuresOf(t *testing.T, reports, req string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(reports, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r struct {
-		Requirements []struct {
-			ID    string `json:"id"`
-			Specs []struct {
-				Failure string `json:"failure"`
-			} `json:"specs"`
-		} `json:"requirements"`
-	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, q := range r.Requirements {
+	for _, q := range readFull(t, reports).Reqs {
 		for _, s := range q.Specs {
 			if q.ID == req && s.Failure != "" {
 				out = append(out, s.Failure)

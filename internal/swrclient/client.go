@@ -60,7 +60,8 @@ const MaxResends = 2
 type Exchange struct {
 	Op          contract.Operation
 	Method      string
-	URL         string
+	URL         string // the target's base and Path
+	Path        string // below the target's base, escaped as sent
 	ContentType string
 	Auth        Auth
 	ReqBody     []byte
@@ -177,7 +178,7 @@ func (c *Client) observe(ex *Exchange) {
 }
 
 func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Auth: r.Auth, ReqBody: r.Body, redactor: c.redactor}
+	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Path: r.Path, Auth: r.Auth, ReqBody: r.Body, redactor: c.redactor}
 	parent := ctx
 	if c.timeout > 0 {
 		var cancel context.CancelFunc

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
@@ -50,7 +49,7 @@ func Answer(req Requirement) types.GomegaMatcher {
 
 func answerVerdict(req Requirement, ex *Exchange) error {
 	if !ex.Answered() {
-		return Undecided(CauseRun, fmt.Sprintf("the target did not answer %s %s (%s)", ex.Method, pathOf(ex), ex.Redact(ex.Err.Error())),
+		return Undecided(CauseRun, fmt.Sprintf("the target did not answer %s %s (%s)", ex.Method, ex.Path, ex.Redact(ex.Err.Error())),
 			"a stable connection to the target; a longer SWR_TIMEOUT if it is slow", req)
 	}
 	if req.Expect.Allows(ex.Status) {
@@ -262,13 +261,3 @@ func securityNote(security bool) string {
 }
 
 func statusText(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }
-
-// pathOf is an exchange's URL without scheme and host.
-func pathOf(ex *Exchange) string {
-	u, err := url.Parse(ex.URL)
-	if err != nil {
-		return ex.URL
-	}
-	u.Scheme, u.Host = "", ""
-	return u.String()
-}
