@@ -2,7 +2,7 @@
 // fault caught, both conforming dialects passed, every spec failed by some
 // fault. It prints the kill matrix and exits 1 when the proof does not hold.
 //
-//	swr-selftest [-suite bin/swr-conformance] [-parallel N]
+//	swr-selftest [-suite bin/swr-conformance] [-parallel N] [-only fault,...]
 package main
 
 import (
@@ -25,6 +25,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	suite := fs.String("suite", "", "compiled suite (go test -c ./suites); empty: build it")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "suite runs at once")
+	only := fs.String("only", "", "comma-separated faults (and strict, lenient) to run alone, in both fixture modes; the judgement then covers only them")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -40,10 +41,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	plan := selftest.Plan()
+	if *only != "" {
+		var err error
+		if plan, err = selftest.Only(plan, strings.Split(*only, ",")); err != nil {
+			fmt.Fprintln(stderr, "swr-selftest:", err)
+			return 2
+		}
+	}
 	start := time.Now()
-	results := selftest.Execute(context.Background(), *suite, selftest.Plan(), *parallel)
+	results := selftest.Execute(context.Background(), *suite, plan, *parallel)
 	fmt.Fprint(stdout, selftest.Matrix(results))
 	v := selftest.Judge(results)
+	if *only != "" {
+		v.NeverFailed = nil // a few faults cannot make every spec fail
+	}
 	fmt.Fprintf(stdout, "\n%d runs in %s (parallel %d, seed %d)\n", len(results), time.Since(start).Round(time.Second), *parallel, selftest.Seed)
 	report := func(title string, items []string) {
 		if len(items) > 0 {

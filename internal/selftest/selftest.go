@@ -90,6 +90,34 @@ func Plan() []Run {
 	return runs
 }
 
+// Only keeps the runs of the named faults, and of the conforming dialects
+// when names holds "strict" or "lenient": for checking a few faults while
+// working on them. An unknown name is an error.
+func Only(runs []Run, names []string) ([]Run, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[strings.TrimSpace(n)] = true
+	}
+	seen := map[string]bool{}
+	var out []Run
+	for _, r := range runs {
+		name := string(r.Fault)
+		if r.Fault == "" {
+			name = r.Dialect.String()
+		}
+		if want[name] {
+			seen[name] = true
+			out = append(out, r)
+		}
+	}
+	for n := range want {
+		if !seen[n] {
+			return nil, fmt.Errorf("-only: %q is neither a fault (swr-refserver -fault help) nor strict or lenient", n)
+		}
+	}
+	return out, nil
+}
+
 // Build compiles the suite (go test -c) and the reference server into dir
 // and returns their paths.
 func Build(dir string) (suite, refserver string, err error) {
