@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -88,15 +89,34 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 	GinkgoHelper()
 	name := CurrentSpecReport().FullText()
 	seed := generators.SeedFor(GinkgoRandomSeed(), name)
-	out := generators.Check(generators.Params{Seed: seed, Cases: run.config.Cases, Concurrency: concurrency}, in, check)
+	// A case whose every check passed is a pass of each requirement the
+	// spec checks; it stands even when a later case fails another one.
+	var casePassed atomic.Bool
+	out := generators.Check(generators.Params{Seed: seed, Cases: run.config.Cases, Concurrency: concurrency}, in, func(input string) error {
+		err := check(input)
+		if err == nil {
+			casePassed.Store(true)
+		}
+		return err
+	})
 	AddReportEntry(report.EntryProperty, report.Property{Label: in.Label, Cases: out.Tried, NotChecked: out.Undecided, Seed: seed, RunSeed: GinkgoRandomSeed()}, ReportEntryVisibilityNever)
 	if out.Problem != nil {
 		Fail("suite defect, not a verdict on the target: " + out.Problem.Error())
+	}
+	if casePassed.Load() {
+		for _, r := range specRequirements() {
+			RecordPass(r)
+		}
 	}
 	if out.Failure != nil {
 		var v *Violation
 		if errors.As(out.Failure.Err, &v) {
 			AddReportEntry(report.EntryFailed, report.Failed{Requirement: v.Requirement.ID, SecurityDefect: v.SecurityDefect}, ReportEntryVisibilityNever)
+			if v.Requirement.ID != req.ID {
+				// The failing case got past the property's own check
+				// before another requirement's failed.
+				RecordPass(req)
+			}
 		}
 		Fail(fmt.Sprintf("%s\nreplay (same inputs, add to the suite's arguments): -ginkgo.seed=%d -ginkgo.focus=%s",
 			out.Failure, GinkgoRandomSeed(), swrclient.ShellQuote(focusFor(name))))
@@ -110,6 +130,22 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 		nc.Reason = fmt.Sprintf("%d of %d cases of %s were not checked; the first: %s", out.Undecided, out.Tried, in.Label, nc.Reason)
 		AddReportEntry(report.EntryNotChecked, nc, ReportEntryVisibilityNever)
 	}
+}
+
+// specRequirements are the catalogue's requirements the running spec is
+// labelled with: the one it is named after and its Also.
+func specRequirements() []contract.Requirement {
+	byID := map[string]contract.Requirement{}
+	for _, r := range contract.All() {
+		byID[r.ID] = r
+	}
+	var out []contract.Requirement
+	for _, l := range CurrentSpecReport().Labels() {
+		if r, ok := byID[l]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // focusFor is a focus regexp that selects exactly the spec.
@@ -285,12 +321,33 @@ func firstLine(s string) string {
 	return line
 }
 
-// readBack reads the slot's share through show, or else list.
-func readBack(ctx context.Context, s *target.Slot) Read {
-	setup := trails.of(s)
+// readBack reads the slot's share through show, or else list, to judge
+// the effect of write, a write on the same slot. A failure's reproduction
+// is then one snippet: the set-up that write met, the write, this read
+// showing the state the failure is about, and cleanup only at the end.
+func readBack(ctx context.Context, s *target.Slot, write *swrclient.Exchange) Read {
+	return readAfter(ctx, s, write, s)
+}
+
+// readAfter is readBack for a read of slot s after a write on another slot
+// of the same repository, writeSlot (an update must leave the other shares
+// alone): the reproduction sets up both shares and removes both.
+func readAfter(ctx context.Context, s *target.Slot, write *swrclient.Exchange, writeSlot *target.Slot) Read {
+	// The state the write met: its own set-up, captured when it was sent
+	// (the trail now holds the write too), then the read slot's shares
+	// when that is another slot.
+	setup := trails.of(writeSlot)
+	if write != nil && write.Replay != nil {
+		setup = append([]*swrclient.Exchange(nil), write.Replay.Setup...)
+	}
+	remove := trails.removal(writeSlot)
+	if writeSlot != s {
+		setup = append(setup, trails.of(s)...)
+		remove = append(append([]string(nil), trails.removal(s)...), remove...)
+	}
 	share, exists, ex, err := run.target.ShareState(ctx, s.Namespace, s.Repository, s.Account)
 	if ex != nil {
-		ex.Replay = replay(s, setup)
+		ex.Replay = &swrclient.Replay{Setup: setup, Write: write, Remove: remove}
 	}
 	return Read{Account: s.Account, Share: share, Exists: exists, Ex: ex, Err: err}
 }
@@ -301,9 +358,9 @@ func readBack(ctx context.Context, s *target.Slot) Read {
 // update that left the description out (the PATCH page says the field "is
 // left blank by default"; keeping the old one is as defensible), whose
 // description is then not judged. before is the share before an update,
-// nil for a create.
-func visible(ctx context.Context, req contract.Requirement, s *target.Slot, b generators.Body, before *generators.Body) (generators.Body, error) {
-	r := readBack(ctx, s)
+// nil for a create; write is the write that answered 201.
+func visible(ctx context.Context, req contract.Requirement, s *target.Slot, b generators.Body, before *generators.Body, write *swrclient.Exchange) (generators.Body, error) {
+	r := readBack(ctx, s, write)
 	if err := Check(r, BeVisibleWith(req, b)); err != nil {
 		return generators.Body{}, err // zero, as Gomega's Expect(...).Error() wants it
 	}

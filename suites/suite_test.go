@@ -303,7 +303,7 @@ var _ = ReportAfterSuite("verdict and reports", func(r Report) {
 func reportMeta(r Report, noRun string) report.Meta {
 	cfg := run.config
 	meta := report.Meta{SuiteVersion: version.Version, Commit: version.Commit, Endpoint: cfg.Endpoint,
-		Secrets: []string{cfg.Token, cfg.IAM.Password}, RequireComplete: cfg.RequireComplete,
+		Secrets: append([]string{cfg.Token, cfg.IAM.Password}, swrclient.NearMissSecrets(cfg.Token)...), RequireComplete: cfg.RequireComplete,
 		Warnings: run.warnings, NoRun: noRun}
 	suiteConfig, _ := GinkgoConfiguration()
 	meta.Seed = suiteConfig.RandomSeed

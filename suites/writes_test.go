@@ -44,8 +44,9 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 		ItChecks(contract.Create201, v.name, Also{contract.CreateVisible}, func(ctx SpecContext) {
 			s := lease(ctx)
 			b := generators.Body{AccessDomain: s.Account, Permit: contract.ReadPermit, Deadline: v.deadline, Description: v.description}
-			Expect(createStatus(ctx, contract.Create201, s, b, create(ctx, s, b.CreateJSON(), false))).To(Hold())
-			Expect(visible(ctx, contract.CreateVisible, s, b, nil)).Error().To(Hold())
+			ex := create(ctx, s, b.CreateJSON(), false)
+			Expect(createStatus(ctx, contract.Create201, s, b, ex)).To(Hold(contract.Create201))
+			Expect(visible(ctx, contract.CreateVisible, s, b, nil, ex)).Error().To(Hold(contract.CreateVisible))
 		})
 	}
 
@@ -53,7 +54,7 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 		ItChecks(contract.CreateContentType, "Content-Type: "+ct, Also{contract.Create201}, func(ctx SpecContext) {
 			s := lease(ctx)
 			b := validBody(s, contract.Forever, "")
-			Expect(createStatus(ctx, contract.CreateContentType, s, b, create(ctx, s, b.CreateJSON(), false, swrclient.WithContentType(ct)))).To(Hold())
+			Expect(createStatus(ctx, contract.CreateContentType, s, b, create(ctx, s, b.CreateJSON(), false, swrclient.WithContentType(ct)))).To(Hold(contract.CreateContentType))
 		})
 	}
 
@@ -63,8 +64,9 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 			stopNotChecked(report.CauseConfiguration, "SWR_REPOSITORY has no '/'", "configure a nested repository such as team/app, or use SWR_PROVISION=true", contract.CreateNested)
 		}
 		b := validBody(s, future, "nested")
-		Expect(createStatus(ctx, contract.CreateNested, s, b, create(ctx, s, b.CreateJSON(), false))).To(Hold())
-		Expect(visible(ctx, contract.CreateVisible, s, b, nil)).Error().To(Hold())
+		ex := create(ctx, s, b.CreateJSON(), false)
+		Expect(createStatus(ctx, contract.CreateNested, s, b, ex)).To(Hold(contract.CreateNested))
+		Expect(visible(ctx, contract.CreateVisible, s, b, nil, ex)).Error().To(Hold(contract.CreateVisible))
 	})
 
 	ItChecks(contract.Create201, "property: random valid bodies, each read back", Also{contract.CreateVisible}, contract.GroupProperty, func(ctx SpecContext) {
@@ -79,7 +81,7 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 			if err := createStatus(ctx, contract.Create201, s, b, ex); err != nil {
 				return err
 			}
-			_, err = visible(ctx, contract.CreateVisible, s, b, nil)
+			_, err = visible(ctx, contract.CreateVisible, s, b, nil, ex)
 			return err
 		})
 	})
@@ -96,8 +98,9 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 		s := lease(ctx)
 		first := createShare(ctx, s)
 		other := validBody(s, "2046-03-04T05:06:07Z", "a duplicate must not replace the first share")
-		Expect(create(ctx, s, other.CreateJSON(), true)).To(Answer(contract.Create409))
-		Expect(readBack(ctx, s)).To(BeUnchanged(contract.CreateNoEffect, first, "a duplicate create answered 409", false))
+		ex := create(ctx, s, other.CreateJSON(), true)
+		Expect(ex).To(Answer(contract.Create409))
+		Expect(readBack(ctx, s, ex)).To(BeUnchanged(contract.CreateNoEffect, first, "a duplicate create answered 409", false))
 	})
 
 	ItChecks(contract.CreateNoEffect, "400: refused invalid bodies create nothing, property over every body rule", contract.GroupProperty, contract.GroupBodies, func(ctx SpecContext) {
@@ -138,8 +141,9 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 			s := lease(ctx)
 			created := createShare(ctx, s)
 			b := generators.Body{AccessDomain: s.Account, Permit: contract.ReadPermit, Deadline: v.deadline, Description: v.description}
-			Expect(update(ctx, s, b.UpdateJSON())).To(Answer(contract.Update201))
-			Expect(visible(ctx, contract.UpdateVisible, s, b, &created)).Error().To(Hold())
+			ex := update(ctx, s, b.UpdateJSON())
+			Expect(ex).To(Answer(contract.Update201))
+			Expect(visible(ctx, contract.UpdateVisible, s, b, &created, ex)).Error().To(Hold(contract.UpdateVisible))
 		})
 	}
 
@@ -159,15 +163,17 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 		}
 		createShare(ctx, s)
 		b := validBody(s, "2046-01-02T03:04:05.678Z", "nested update")
-		Expect(update(ctx, s, b.UpdateJSON())).To(Answer(contract.UpdateNested))
-		Expect(visible(ctx, contract.UpdateVisible, s, b, nil)).Error().To(Hold())
+		ex := update(ctx, s, b.UpdateJSON())
+		Expect(ex).To(Answer(contract.UpdateNested))
+		Expect(visible(ctx, contract.UpdateVisible, s, b, nil, ex)).Error().To(Hold(contract.UpdateVisible))
 	})
 
 	ItChecks(contract.Update201, "property: random valid bodies, each read back", Also{contract.UpdateVisible}, contract.GroupProperty, func(ctx SpecContext) {
 		s := lease(ctx)
 		current := createShare(ctx, s)
 		checkPropertyInSeries(contract.Update201, generators.ValidUpdateBodies(s.Account), func(body string) error {
-			if err := Check(update(ctx, s, []byte(body)), Answer(contract.Update201)); err != nil {
+			ex := update(ctx, s, []byte(body))
+			if err := Check(ex, Answer(contract.Update201)); err != nil {
 				return err
 			}
 			b, err := generators.ParseBody([]byte(body))
@@ -175,7 +181,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 				return err
 			}
 			b.AccessDomain = s.Account
-			stored, err := visible(ctx, contract.UpdateVisible, s, b, &current)
+			stored, err := visible(ctx, contract.UpdateVisible, s, b, &current, ex)
 			if err != nil {
 				return err
 			}
@@ -192,7 +198,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 			if !ex.Answered() || ex.Status != http.StatusBadRequest {
 				return nil // the status is the body rules' business; only a refusal is checked here
 			}
-			err := Check(readBack(ctx, s), BeUnchanged(contract.UpdateNoEffect, created, "an update answered 400:\n"+ex.String(), false))
+			err := Check(readBack(ctx, s, ex), BeUnchanged(contract.UpdateNoEffect, created, "an update answered 400", false))
 			if err != nil {
 				// Put the share back, so the next case starts from the same state.
 				restore := update(ctx, s, created.UpdateJSON())
@@ -213,8 +219,9 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 		createShare(ctx, s)
 		untouched := createShare(ctx, other)
 		b := validBody(s, "2047-05-06T07:08:09Z", "only this share changes")
-		Expect(update(ctx, s, b.UpdateJSON())).To(Answer(contract.Update201))
-		Expect(readBack(ctx, other)).To(BeUnchanged(contract.UpdateOwnShare, untouched, fmt.Sprintf("the update named %q, not %q", s.Account, other.Account), false))
+		ex := update(ctx, s, b.UpdateJSON())
+		Expect(ex).To(Answer(contract.Update201))
+		Expect(readAfter(ctx, other, ex, s)).To(BeUnchanged(contract.UpdateOwnShare, untouched, fmt.Sprintf("the update named %q, not %q", s.Account, other.Account), false))
 	})
 
 	ItChecks(contract.UpdateMissing, "", func(ctx SpecContext) {
@@ -231,7 +238,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 // absent checks, after a refused create (ex), that the slot has no share;
 // a share the run itself could not remove is no verdict.
 func absent(ctx context.Context, req contract.Requirement, s *target.Slot, ex *swrclient.Exchange, security bool) error {
-	r := readBack(ctx, s)
+	r := readBack(ctx, s, ex)
 	if r.Err == nil && r.Exists {
 		if err := leftoverError(s, req); err != nil {
 			return err

@@ -64,7 +64,11 @@ type Expectation struct {
 	Statuses []int
 	Lo, Hi   int
 	Effect   Effect
-	words    string // how a message says a class
+	// SecurityIfAccepted: the expected answer refuses a credential, so a
+	// 2xx instead grants a request the target should have refused, a
+	// security defect (contract section 2).
+	SecurityIfAccepted bool
+	words              string // how a message says a class
 }
 
 // Effect is an expectation on the state a write leaves behind.
@@ -80,6 +84,16 @@ const (
 
 // Status expects an answer with one of the given codes.
 func Status(codes ...int) Expectation { return Expectation{Statuses: codes} }
+
+// Refusal expects the status that refuses a credential: an answer that
+// accepts the request instead is a security defect.
+func Refusal(code int) Expectation { return Expectation{Statuses: []int{code}, SecurityIfAccepted: true} }
+
+// SecurityDefect reports whether an answer with status is a security
+// defect under this expectation: a refused credential that was accepted.
+func (e Expectation) SecurityDefect(status int) bool {
+	return e.SecurityIfAccepted && status >= 200 && status < 300
+}
 
 // Class expects an answer in [lo, hi]; words say it in a message.
 func Class(lo, hi int, words string) Expectation { return Expectation{Lo: lo, Hi: hi, words: words} }
@@ -226,13 +240,13 @@ var (
 	MissingName = Requirement{ID: "MISSING-NAME-4XX", Ops: onBoth, Expect: Class(400, 499, "a 4xx status"), Groups: []Group{GroupNames},
 		Sources: cite(`Names that do not exist on the target`, `a valid name that does not exist on the target: any 4xx`, `500 is never the right answer`, `500 ... is never the right answer`),
 		Text:    "A valid namespace or repository that does not exist answers 4xx, never 2xx or 5xx."}
-	AuthMissing = Requirement{ID: "AUTH-401-MISSING-TOKEN", Ops: onBoth, Expect: Status(401), Groups: []Group{GroupAuth},
+	AuthMissing = Requirement{ID: "AUTH-401-MISSING-TOKEN", Ops: onBoth, Expect: Refusal(http.StatusUnauthorized), Groups: []Group{GroupAuth},
 		Sources: cite(`Status codes (POST)`, `401 Authentication failed.`, `Status codes (PATCH)`, `401 Authentication failed.`, `X-Auth-Token and 401`, `Missing, empty, or a token the target does not accept: 401`),
 		Text:    "A request without X-Auth-Token answers 401, even when everything else is valid."}
-	AuthEmpty = Requirement{ID: "AUTH-401-EMPTY-TOKEN", Ops: onBoth, Expect: Status(401), Groups: []Group{GroupAuth},
+	AuthEmpty = Requirement{ID: "AUTH-401-EMPTY-TOKEN", Ops: onBoth, Expect: Refusal(http.StatusUnauthorized), Groups: []Group{GroupAuth},
 		Sources: cite(`X-Auth-Token and 401`, `Missing, empty, or a token the target does not accept: 401, not 403`),
 		Text:    "A request with an empty X-Auth-Token answers 401."}
-	AuthWrong = Requirement{ID: "AUTH-401-WRONG-TOKEN", Ops: onBoth, Expect: Status(401), Groups: []Group{GroupAuth},
+	AuthWrong = Requirement{ID: "AUTH-401-WRONG-TOKEN", Ops: onBoth, Expect: Refusal(http.StatusUnauthorized), Groups: []Group{GroupAuth},
 		Sources: cite(`X-Auth-Token and 401`, `Missing, empty, or a token the target does not accept: 401, not 403`),
 		Text:    "A request with a token the target does not accept answers 401, not 403."}
 	CreateNoEffect = Requirement{ID: "CREATE-REFUSED-NO-EFFECT", Ops: onCreate, Expect: NoEffect,

@@ -13,6 +13,7 @@ import (
 const (
 	EntryNotChecked  = "swr.not-checked"
 	EntryFailed      = "swr.failed"
+	EntryPassed      = "swr.passed"
 	EntryRunProblem  = "swr.run-problem"
 	EntryObservation = "swr.observation"
 	EntryExchanges   = "swr.exchanges"
@@ -44,6 +45,14 @@ type NotChecked struct {
 type Failed struct {
 	Requirement    string `json:"requirement"`
 	SecurityDefect bool   `json:"security_defect,omitempty"`
+}
+
+// Passed names a requirement a check of the spec found kept. A spec that
+// later fails for another requirement, or stops for another's reason,
+// still counts as a pass for this one: a requirement's verdict is what its
+// own checks showed.
+type Passed struct {
+	Requirement string `json:"requirement"`
 }
 
 // RunProblem is something that went wrong around the two operations (a

@@ -331,6 +331,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		}
 		var ncs []NotChecked
 		broke := map[string]bool{}
+		kept := map[string]bool{} // requirements a check of the spec found kept
 		security := false
 		for _, e := range s.ReportEntries {
 			switch e.Name {
@@ -347,6 +348,10 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 						byID[f.Requirement].SecurityDefect = true
 						security = true
 					}
+				}
+			case EntryPassed:
+				if p, ok := entry[Passed](e); ok {
+					kept[p.Requirement] = true
 				}
 			case EntryRunProblem:
 				if p, ok := entry[RunProblem](e); ok {
@@ -412,7 +417,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		for _, id := range ids {
 			ro := byID[id]
 			ro.Specs = append(ro.Specs, so)
-			contribute(ro, id, so, ncs, broke, stopped)
+			contribute(ro, id, so, ncs, broke, kept[id], stopped)
 		}
 	}
 
@@ -456,8 +461,10 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 	return m
 }
 
-// contribute adds what one spec says about one requirement.
-func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[string]bool, stopped string) {
+// contribute adds what one spec says about one requirement. kept: a check
+// of the requirement passed in the spec; when the spec then failed or
+// stopped for another requirement, that pass is still this one's verdict.
+func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[string]bool, kept bool, stopped string) {
 	named := func(nc NotChecked) bool { return len(nc.Requirements) == 0 || contains(nc.Requirements, id) }
 	var mine []NotChecked
 	for _, nc := range ncs {
@@ -476,6 +483,8 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 		switch {
 		case len(broke) == 0 || broke[id]:
 			ro.fails++
+		case kept:
+			ro.passes++
 		case len(mine) > 0:
 			ro.unchecked = append(ro.unchecked, mine...)
 		default:
@@ -491,6 +500,10 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 		switch {
 		case len(mine) > 0:
 			ro.unchecked = append(ro.unchecked, mine...)
+		case kept:
+			// The spec stopped for another requirement's reason after
+			// this one's check had passed.
+			ro.passes++
 		case len(ncs) > 0:
 			// The spec stopped for another requirement's reason before it
 			// could check this one.
@@ -549,7 +562,7 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 			ro.Reason = fmt.Sprintf("%d of %d specs failed", ro.fails, len(ro.Specs))
 			failing = append(failing, ro.ID)
 			if ro.SecurityDefect {
-				ro.Reason = "SECURITY DEFECT: a request refused with 401 still took effect; " + ro.Reason
+				ro.Reason = "SECURITY DEFECT: a request without valid credentials was served, or answered 401 and still took effect; " + ro.Reason
 				security = append(security, ro.ID)
 			}
 		case len(ro.unchecked) > 0 || ro.passes == 0:
@@ -581,7 +594,7 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 	case len(failing) > 0 || failedIts > 0:
 		m.Verdict, m.ExitCode = DoesNotConform, 1
 		if len(security) > 0 {
-			m.Reasons = append(m.Reasons, "SECURITY DEFECT: a request refused with 401 still took effect ("+strings.Join(security, ", ")+")")
+			m.Reasons = append(m.Reasons, "SECURITY DEFECT: a request without valid credentials was served, or answered 401 and still took effect ("+strings.Join(security, ", ")+")")
 		}
 		if len(failing) > 0 {
 			m.Reasons = append(m.Reasons, fmt.Sprintf("%d of %d requirements fail: %s", len(failing), len(m.Requirements), list(failing)))

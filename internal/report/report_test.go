@@ -503,7 +503,7 @@ func TestSummaryMarkdown(t *testing.T) {
 	md := read(t, written(t), "summary.md")
 	for _, want := range []string{
 		"# SWR conformance: the target DOES NOT CONFORM\n",
-		"- SECURITY DEFECT: a request refused with 401 still took effect (AUTH-401-MISSING-TOKEN)\n",
+		"- SECURITY DEFECT: a request without valid credentials was served, or answered 401 and still took effect (AUTH-401-MISSING-TOKEN)\n",
 		"| specs | 2 passed, 3 failed, 1 not checked, 1 not run |",
 		"| SWR_TOKEN | [REDACTED] |",
 		"## Warnings\n\n- unknown variable SWR_TOKNE",
@@ -889,7 +889,7 @@ func TestVerdict(t *testing.T) {
 		{"a security defect", Meta{}, false, nil, func(e ent) types.SpecReports {
 			return types.SpecReports{pass("CREATE-201"), with(it("Create", "[CREATE-409-DUPLICATE] y", types.SpecStateFailed, "401 but wrote", "CREATE-409-DUPLICATE"),
 				e(EntryFailed, Failed{Requirement: "CREATE-409-DUPLICATE", SecurityDefect: true}))}
-		}, DoesNotConform, 1, []string{"SECURITY DEFECT: a request refused with 401 still took effect (CREATE-409-DUPLICATE)", "1 of 2 requirements fail"}},
+		}, DoesNotConform, 1, []string{"SECURITY DEFECT: a request without valid credentials was served, or answered 401 and still took effect (CREATE-409-DUPLICATE)", "1 of 2 requirements fail"}},
 
 		{"a failed It checking no requirement", Meta{}, false, nil, func(e ent) types.SpecReports {
 			return types.SpecReports{pass("CREATE-201"), pass("CREATE-409-DUPLICATE"), it("Other", "unlabelled", types.SpecStateFailed, "boom", "create")}

@@ -251,12 +251,14 @@ func (v Verdict) OK() bool {
 	return len(v.Survivors)+len(v.Rejected)+len(v.Broken)+len(v.NeverFailed) == 0
 }
 
-// Judge derives the verdict from the results.
+// Judge derives the verdict from the results. A fault is judged only if it
+// ran (Plan runs them all; Only, a few).
 func Judge(results []Result) Verdict {
 	var v Verdict
-	killed := map[refserver.Fault]bool{}
+	killed, ran := map[refserver.Fault]bool{}, map[refserver.Fault]bool{}
 	everRan, everFailed := map[string]bool{}, map[string]bool{}
 	for _, r := range results {
+		ran[r.Fault] = true
 		switch {
 		case r.Err != nil:
 			v.Broken = append(v.Broken, r.Run.String()+": "+r.Err.Error())
@@ -275,7 +277,7 @@ func Judge(results []Result) Verdict {
 		}
 	}
 	for _, f := range refserver.AllFaults() {
-		if !killed[f.Name] {
+		if ran[f.Name] && !killed[f.Name] {
 			v.Survivors = append(v.Survivors, string(f.Name)+" (breaks: "+f.Breaks+")")
 		}
 	}

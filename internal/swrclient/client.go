@@ -18,23 +18,9 @@ import (
 	"github.com/swr-conformance/swr-conformance/internal/transport"
 )
 
-// WrongToken is sent where a spec needs a token the target cannot accept. It
-// is unrelated to the configured token, so showing it leaks nothing.
-const WrongToken = "swr-conformance-not-a-valid-token"
-
 // MaxBody caps how much of a response body is read: a misbehaving target must
 // not be able to exhaust the suite's memory.
 const MaxBody = 1 << 20
-
-// Auth says which credential a request carries.
-type Auth int
-
-const (
-	AuthToken   Auth = iota // the configured token
-	AuthMissing             // no X-Auth-Token header
-	AuthEmpty               // X-Auth-Token with an empty value
-	AuthWrong               // WrongToken
-)
 
 // Request is one call to the target. Path is already escaped (see the *Path
 // helpers).
@@ -86,6 +72,7 @@ type Exchange struct {
 
 	redactor *redact.Redactor    // the client's: removes the token from wire text
 	slow     transport.SlowDowns // counts SlowDowns while the attempt runs
+	changed  byte                // AuthLastChanged: the character that replaced the token's last
 }
 
 // Answered reports whether the target answered at all. A request without an
@@ -126,7 +113,7 @@ func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Clien
 	return &Client{
 		base:     strings.TrimRight(base, "/"),
 		token:    token,
-		redactor: redact.New(token),
+		redactor: newRedactor(token),
 		timeout:  timeout,
 		http: &http.Client{
 			Transport:     rt,
@@ -178,7 +165,7 @@ func (c *Client) observe(ex *Exchange) {
 }
 
 func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Path: r.Path, Auth: r.Auth, ReqBody: r.Body, redactor: c.redactor}
+	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Path: r.Path, Auth: r.Auth, ReqBody: r.Body, redactor: c.redactor, changed: changedLast(c.token)}
 	parent := ctx
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -201,13 +188,8 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 	if ex.ContentType != "" {
 		req.Header.Set(contract.HeaderContentType, ex.ContentType)
 	}
-	switch r.Auth {
-	case AuthToken:
-		req.Header.Set(contract.HeaderToken, c.token)
-	case AuthEmpty:
-		req.Header[contract.HeaderToken] = []string{""}
-	case AuthWrong:
-		req.Header.Set(contract.HeaderToken, WrongToken)
+	if v, present := r.Auth.value(c.token); present {
+		req.Header[contract.HeaderToken] = []string{v}
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
@@ -272,23 +254,21 @@ func (c *Client) scrubURLError(parent context.Context, err error) error {
 // the escaped forms text from the wire may carry it in.
 func (e *Exchange) Redact(s string) string { return e.redactor.String(s) }
 
-func (a Auth) header() string {
-	switch a {
-	case AuthToken:
-		return contract.HeaderToken + ": " + redact.Marker
-	case AuthEmpty:
-		return contract.HeaderToken + ": (empty)"
-	case AuthWrong:
-		return contract.HeaderToken + ": " + WrongToken
-	}
-	return "(no " + contract.HeaderToken + " header)"
-}
-
 // String shows the exchange for a failure message: the request, the response
 // and a curl command that replays it. What came from the wire (the answer,
 // transport errors) has the token removed; the suite's own words are never
 // touched, so a short token cannot change them.
 func (e *Exchange) String() string {
+	if e.Replay != nil {
+		return e.Summary() + e.Replay.snippet(e)
+	}
+	return e.Summary() + "reproduce: " + e.Curl()
+}
+
+// Summary shows the request and the response, without a reproduction: for
+// an exchange whose reproduction is part of another's (a write shown before
+// the read-back that judges its effect).
+func (e *Exchange) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "request:  %s %s\n", e.Method, e.URL)
 	if e.ContentType != "" {
@@ -323,11 +303,6 @@ func (e *Exchange) String() string {
 		}
 		fmt.Fprintf(&b, "          body: %s\n", body)
 	}
-	if e.Replay != nil {
-		b.WriteString(e.Replay.snippet(e))
-		return b.String()
-	}
-	fmt.Fprintf(&b, "reproduce: %s", e.Curl())
 	return b.String()
 }
 
@@ -337,8 +312,15 @@ func (e *Exchange) String() string {
 // remove afterwards. With it, the reproduction is one shell snippet that
 // runs on a target where those shares do not exist yet, shows the answer of
 // the request, and leaves nothing behind.
+//
+// For a read-back that judges a write's effect (a refused write that took
+// effect, a write that is not visible, an update that touched another
+// share), Write is that write: the snippet sends the set-up, the write and
+// the read, each answer shown, and removes what it made only at the end, so
+// that the read shows the state the failure is about.
 type Replay struct {
 	Setup  []*Exchange // sent first, in order; their answers are shown as one status line each
+	Write  *Exchange   // sent after the set-up, its answer shown: the write whose effect the request reads
 	Remove []string    // URLs of shares to DELETE at the end, silently
 }
 
@@ -349,6 +331,11 @@ func (r *Replay) snippet(e *Exchange) string {
 	for _, s := range r.Setup {
 		b.WriteString(s.curl("-sS", "-o", "/dev/null", "-w", ShellQuote("set-up: "+s.Method+" answered %{http_code}\\n")))
 		b.WriteByte('\n')
+	}
+	if r.Write != nil {
+		b.WriteString("echo " + ShellQuote("== the write ("+r.Write.Method+"):") + "\n")
+		b.WriteString(r.Write.curl("-sS", "-i", "-w", ShellQuote("\\n")))
+		b.WriteString("\necho " + ShellQuote("== read back ("+e.Method+"), the state the failure is about:") + "\n")
 	}
 	b.WriteString(e.curl("-sS", "-i"))
 	for _, u := range r.Remove {
@@ -387,14 +374,7 @@ func (e *Exchange) curl(output ...string) string {
 	if e.ContentType != "" {
 		parts = append(parts, "-H", ShellQuote(contract.HeaderContentType+": "+e.ContentType))
 	}
-	switch e.Auth {
-	case AuthToken:
-		parts = append(parts, "-H", `"`+contract.HeaderToken+`: $SWR_TOKEN"`)
-	case AuthEmpty:
-		parts = append(parts, "-H", ShellQuote(contract.HeaderToken+";")) // curl's spelling of an empty header
-	case AuthWrong:
-		parts = append(parts, "-H", ShellQuote(contract.HeaderToken+": "+WrongToken))
-	}
+	parts = append(parts, e.Auth.curlHeader(e.changed)...)
 	if e.ReqBody != nil {
 		parts = append(parts, "--data-binary", ShellQuote(e.Redact(string(e.ReqBody))))
 	}

@@ -38,7 +38,7 @@ type Read struct {
 // status such as 201, or a class such as "a 4xx status"). An exchange that
 // got no answer at all is not checked: no answer is never a verdict.
 func Answer(req Requirement) types.GomegaMatcher {
-	return &matcher{verdict: func(actual any) error {
+	return &matcher{reqs: []Requirement{req}, verdict: func(actual any) error {
 		ex, err := exchangeOf(actual)
 		if err != nil {
 			return err
@@ -55,21 +55,22 @@ func answerVerdict(req Requirement, ex *Exchange) error {
 	if req.Expect.Allows(ex.Status) {
 		return nil
 	}
-	return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource:   %s\nexpected: %s\ngot:      %s\n%s",
-		req.ID, req.Text, req.Source(), req.Expect, statusText(ex.Status), ex)}
+	security := req.Expect.SecurityDefect(ex.Status)
+	return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource:   %s\n%sexpected: %s\ngot:      %s\n%s",
+		req.ID, req.Text, req.Source(), securityNote(security), req.Expect, statusText(ex.Status), ex)}
 }
 
 // BeVisibleWith succeeds when the share read back holds the values a write
 // that answered 201 sent (deadlines compared to the whole second).
 func BeVisibleWith(req Requirement, sent Body) types.GomegaMatcher {
-	return &matcher{verdict: func(actual any) error {
+	return &matcher{reqs: []Requirement{req}, verdict: func(actual any) error {
 		r, err := readOf(req, actual)
 		if err != nil {
 			return err
 		}
 		if diff := Diff(r, sent); diff != "" {
-			return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nthe write answered 201, but %s\nsent: %s\nread back with:\n%s",
-				req.ID, req.Text, req.Source(), diff, sent.CreateJSON(), r.Ex)}
+			return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nthe write answered 201, but %s\nsent: %s\n%sread back with:\n%s",
+				req.ID, req.Text, req.Source(), diff, sent.CreateJSON(), theWrite(r, nil), r.Ex)}
 		}
 		return nil
 	}}
@@ -79,14 +80,14 @@ func BeVisibleWith(req Requirement, sent Body) types.GomegaMatcher {
 // refused), the share read back still holds want's values. security: the
 // write was refused with 401, so a change is a security defect.
 func BeUnchanged(req Requirement, want Body, refusal string, security bool) types.GomegaMatcher {
-	return &matcher{verdict: func(actual any) error {
+	return &matcher{reqs: []Requirement{req}, verdict: func(actual any) error {
 		r, err := readOf(req, actual)
 		if err != nil {
 			return err
 		}
 		if diff := Diff(r, want); diff != "" {
-			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%s%s, yet the share changed: %s\nthe share held: %s\nread back with:\n%s",
-				req.ID, req.Text, req.Source(), securityNote(security), refusal, diff, want.CreateJSON(), r.Ex)}
+			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%s%s, yet the share changed: %s\nthe share held: %s\n%sread back with:\n%s",
+				req.ID, req.Text, req.Source(), securityNote(security), refusal, diff, want.CreateJSON(), theWrite(r, nil), r.Ex)}
 		}
 		return nil
 	}}
@@ -94,14 +95,14 @@ func BeUnchanged(req Requirement, want Body, refusal string, security bool) type
 
 // BeAbsent succeeds when, after the refused create, no share exists.
 func BeAbsent(req Requirement, refused *Exchange, security bool) types.GomegaMatcher {
-	return &matcher{verdict: func(actual any) error {
+	return &matcher{reqs: []Requirement{req}, verdict: func(actual any) error {
 		r, err := readOf(req, actual)
 		if err != nil {
 			return err
 		}
 		if r.Exists {
-			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%sthe create answered %s, yet the share exists (permit %q, deadline %q)\nthe refused create:\n%s\nread back with:\n%s",
-				req.ID, req.Text, req.Source(), securityNote(security), statusText(refused.Status), r.Share.Permit, r.Share.Deadline, refused, r.Ex)}
+			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%sthe create answered %s, yet the share exists (permit %q, deadline %q)\n%sread back with:\n%s",
+				req.ID, req.Text, req.Source(), securityNote(security), statusText(refused.Status), r.Share.Permit, r.Share.Deadline, theWrite(r, refused), r.Ex)}
 		}
 		return nil
 	}}
@@ -111,7 +112,7 @@ func BeAbsent(req Requirement, refused *Exchange, security bool) types.GomegaMat
 // one answered 201 and every other 409. round and rounds say which round of
 // how many this was, for the message.
 func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
-	return &matcher{verdict: func(actual any) error {
+	return &matcher{reqs: []Requirement{req}, verdict: func(actual any) error {
 		exs, ok := actual.([]*Exchange)
 		if !ok {
 			return fmt.Errorf("HaveOneWinner expects []*swrclient.Exchange, got %T", actual)
@@ -150,9 +151,10 @@ func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
 //	Expect(visible(ctx, req, slot, body)).To(Hold())
 //
 // Its failure is the check's own message, and it is recorded as the other
-// matchers' are.
-func Hold() types.GomegaMatcher {
-	return &matcher{verdict: func(actual any) error {
+// matchers' are. A pass is recorded for reqs, the requirements the check
+// judges (the check's nil says nothing of which).
+func Hold(reqs ...Requirement) types.GomegaMatcher {
+	return &matcher{reqs: reqs, verdict: func(actual any) error {
 		if actual == nil {
 			return nil
 		}
@@ -196,15 +198,22 @@ func Diff(r Read, b Body) string {
 // matcher is every matcher of this package: a verdict on the actual value.
 type matcher struct {
 	verdict func(actual any) error
+	reqs    []Requirement // what a pass shows kept
 	last    error
 }
 
+// Match is the Gomega path, in a running spec: a pass is recorded for the
+// matcher's requirements, so that a requirement whose check passed keeps
+// its pass when a later check of the same spec fails for another.
 func (m *matcher) Match(actual any) (bool, error) {
 	m.last = m.verdict(actual)
 	var v *Violation
 	var u *NotChecked
 	switch {
 	case m.last == nil:
+		for _, r := range m.reqs {
+			RecordPass(r)
+		}
 		return true, nil
 	case errors.As(m.last, &v), errors.As(m.last, &u):
 		return false, nil
@@ -253,9 +262,23 @@ func readOf(req Requirement, actual any) (Read, error) {
 	return r, nil
 }
 
+// theWrite shows the write whose effect a read-back judges: without a
+// reproduction of its own when the read's reproduction replays it (one
+// snippet for the whole case), else in full. write is the write the
+// matcher was given, when it was given one.
+func theWrite(r Read, write *Exchange) string {
+	if r.Ex != nil && r.Ex.Replay != nil && r.Ex.Replay.Write != nil {
+		return "the write:\n" + r.Ex.Replay.Write.Summary()
+	}
+	if write != nil {
+		return "the write:\n" + write.String() + "\n"
+	}
+	return ""
+}
+
 func securityNote(security bool) string {
 	if security {
-		return "SECURITY DEFECT: a request without valid credentials took effect.\n"
+		return "SECURITY DEFECT: a request without valid credentials was served or took effect.\n"
 	}
 	return ""
 }
