@@ -87,7 +87,9 @@ func Status(codes ...int) Expectation { return Expectation{Statuses: codes} }
 
 // Refusal expects the status that refuses a credential: an answer that
 // accepts the request instead is a security defect.
-func Refusal(code int) Expectation { return Expectation{Statuses: []int{code}, SecurityIfAccepted: true} }
+func Refusal(code int) Expectation {
+	return Expectation{Statuses: []int{code}, SecurityIfAccepted: true}
+}
 
 // SecurityDefect reports whether an answer with status is a security
 // defect under this expectation: a refused credential that was accepted.
