@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -56,6 +57,99 @@ func TestReproductionReproducesOnACleanTarget(t *testing.T) {
 	}
 }
 
+// Every failure about an effect (a refused write that took effect, a write
+// that is not visible, an update that touched another share) reproduces in
+// one snippet: the set-up writes, the write, the read-back that shows the
+// wrong state, and cleanup only at the end. Run on a fresh server with the
+// fault, its read-back shows the defect; on a conforming one it does not
+// (the two read-backs differ), and neither run leaves a share behind.
+func TestEffectReproductionsShowTheDefect(t *testing.T) {
+	dir := bin(t)
+	for _, tc := range []struct {
+		fault, req, filter string
+	}{
+		{"auth-401-still-creates", "CREATE-REFUSED-NO-EFFECT", "AUTH-401-MISSING-TOKEN && create"},
+		{"auth-401-still-updates", "UPDATE-REFUSED-NO-EFFECT", "AUTH-401-MISSING-TOKEN && update"},
+		{"create-400-still-creates", "CREATE-REFUSED-NO-EFFECT", "CREATE-REFUSED-NO-EFFECT && property"},
+		{"update-400-partial", "UPDATE-REFUSED-NO-EFFECT", "UPDATE-REFUSED-NO-EFFECT && property"},
+		{"duplicate-409-overwrites", "CREATE-REFUSED-NO-EFFECT", "CREATE-REFUSED-NO-EFFECT && !property && !auth"},
+		{"update-all-shares", "UPDATE-ONLY-ITS-SHARE", "UPDATE-ONLY-ITS-SHARE"},
+		{"create-noop", "CREATE-VISIBLE", "CREATE-VISIBLE && !property"},
+		{"update-noop", "UPDATE-VISIBLE", "UPDATE-VISIBLE && !property"},
+	} {
+		t.Run(tc.fault, func(t *testing.T) {
+			t.Parallel()
+			fixture := []string{"-token", token, "-namespace", "conformance", "-repository", "team/app"}
+			faulty := append([]string{"-fault", tc.fault}, fixture...)
+			first := startRefserver(t, dir, faulty...)
+			reports := t.TempDir()
+			code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + first, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2",
+				"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_REPORT_DIR=" + reports, "SWR_PROCS=1"},
+				"-ginkgo.label-filter="+tc.filter, "-ginkgo.seed=5")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1 (does not conform):\n%s", code, tail(out))
+			}
+			var snippet string
+			for _, f := range failuresOf(t, reports, tc.req) {
+				if strings.Contains(f, "== read back") {
+					snippet = snippetOf(t, f)
+					break
+				}
+			}
+			if snippet == "" {
+				t.Fatalf("no failure of %s has a reproduction with the write and its read-back:\n%v", tc.req, failuresOf(t, reports, tc.req))
+			}
+			lines := strings.Split(snippet, "\n")
+			if last := lines[len(lines)-1]; !strings.Contains(last, "-X DELETE") {
+				t.Errorf("the snippet does not end with its cleanup:\n%s", snippet)
+			}
+			if strings.Index(snippet, "-X DELETE") < strings.Index(snippet, "== read back") {
+				t.Errorf("the snippet removes a share before its read-back:\n%s", snippet)
+			}
+			readBack := func(server []string) string {
+				base := startRefserver(t, dir, server...)
+				cmd := exec.Command("sh", "-c", strings.ReplaceAll(snippet, first, base))
+				cmd.Env = append(os.Environ(), "SWR_TOKEN="+token)
+				got, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("the snippet failed (%v):\n%s\n%s", err, snippet, got)
+				}
+				if shares := listShares(t, base, "conformance", "team$app"); shares != "[]" {
+					t.Errorf("the snippet left shares behind: %s", shares)
+				}
+				_, after, ok := strings.Cut(string(got), "== read back")
+				if !ok {
+					t.Fatalf("the snippet printed no read-back:\n%s", got)
+				}
+				return stateOf(after)
+			}
+			defect, conforming := readBack(faulty), readBack(fixture)
+			if defect == conforming {
+				t.Errorf("the read-back shows the same state with and without %s (%s): the reproduction does not reproduce\n%s", tc.fault, defect, snippet)
+			}
+		})
+	}
+}
+
+// stateOf is the share state a read-back printed (curl -i: status line,
+// headers, the JSON body), without the times that differ between runs.
+func stateOf(out string) string {
+	status := regexp.MustCompile(`HTTP/1\.1 (\d{3})`).FindStringSubmatch(out)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	body := strings.TrimSpace(lines[len(lines)-1])
+	var share map[string]any
+	if json.Unmarshal([]byte(body), &share) == nil {
+		delete(share, "created")
+		delete(share, "updated")
+		b, _ := json.Marshal(share)
+		body = string(b)
+	}
+	if status == nil {
+		return body
+	}
+	return status[1] + " " + body
+}
+
 // failuresOf returns the failure texts of req's specs in results.json.
 func failuresOf(t *testing.T, reports, req string) []string {
 	t.Helper()
@@ -70,8 +164,8 @@ func failuresOf(t *testing.T, reports, req string) []string {
 	return out
 }
 
-// snippetOf cuts the shell snippet out of a failure: the curl lines after
-// "reproduce, on a target".
+// snippetOf cuts the shell snippet out of a failure: the curl and echo
+// lines after "reproduce, on a target".
 func snippetOf(t *testing.T, failure string) string {
 	t.Helper()
 	_, rest, ok := strings.Cut(failure, "reproduce, on a target")
@@ -80,7 +174,7 @@ func snippetOf(t *testing.T, failure string) string {
 	}
 	var lines []string
 	for _, line := range strings.Split(rest, "\n")[1:] {
-		if !strings.HasPrefix(line, "curl ") {
+		if !strings.HasPrefix(line, "curl ") && !strings.HasPrefix(line, "echo ") {
 			break
 		}
 		lines = append(lines, line)
