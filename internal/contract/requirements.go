@@ -207,8 +207,8 @@ func cite(headingsAndQuotes ...string) []Citation {
 // spec names the ones it checks.
 var (
 	Create201 = Requirement{ID: "CREATE-201", Ops: onCreate, Expect: Status(201),
-		Sources: cite(`Status codes (POST)`, `201 Creation succeeded.`),
-		Text:    "Sharing an image with an account, everything valid, answers 201 Created."}
+		Sources: cite(`Status codes (POST)`, `201 Creation succeeded.`, `A body's spelling`, `A body is judged by the JSON value it encodes, never by its spelling.`),
+		Text:    "Sharing an image with an account, everything valid, answers 201 Created, however the body is spelled."}
 	CreateContentType = Requirement{ID: "CREATE-CONTENT-TYPE", Ops: onCreate, Expect: Status(201),
 		Sources: cite(`Header Content-Type (POST)`, `The value can be application/json or charset=utf-8 application/json.`, `Content-Type spellings`, `both spellings are accepted`),
 		Text:    "Create accepts Content-Type application/json and application/json;charset=utf-8."}
@@ -225,8 +225,8 @@ var (
 		Sources: cite(`Concurrent identical creates`, `two identical creates at the same moment: exactly one 201, the other 409`),
 		Text:    "Two identical creates at the same moment: exactly one answers 201, the other 409."}
 	Update201 = Requirement{ID: "UPDATE-201", Ops: onUpdate, Expect: Status(201),
-		Sources: cite(`Status codes (PATCH)`, `201 Modification succeeded.`, `Successful update`, `201 (not 200, not 204)`),
-		Text:    "Updating an existing share, everything valid, answers 201 (not 200, not 204)."}
+		Sources: cite(`Status codes (PATCH)`, `201 Modification succeeded.`, `Successful update`, `201 (not 200, not 204)`, `A body's spelling`, `A body is judged by the JSON value it encodes, never by its spelling.`),
+		Text:    "Updating an existing share, everything valid, answers 201 (not 200, not 204), however the body is spelled."}
 	UpdateContentType = Requirement{ID: "UPDATE-CONTENT-TYPE", Ops: onUpdate, Expect: Status(201),
 		Sources: cite(`Header Content-Type (PATCH)`, `The value can be application/json or charset=utf-8 application/json.`, `Content-Type spellings`, `both spellings are accepted`),
 		Text:    "Update accepts Content-Type application/json and application/json;charset=utf-8."}
@@ -249,8 +249,9 @@ var (
 		Sources: cite(`X-Auth-Token and 401`, `Missing, empty, or a token the target does not accept: 401, not 403`),
 		Text:    "A request with an empty X-Auth-Token answers 401."}
 	AuthWrong = Requirement{ID: "AUTH-401-WRONG-TOKEN", Ops: onBoth, Expect: Refusal(http.StatusUnauthorized), Groups: []Group{GroupAuth},
-		Sources: cite(`X-Auth-Token and 401`, `Missing, empty, or a token the target does not accept: 401, not 403`),
-		Text:    "A request with a token the target does not accept answers 401, not 403."}
+		Sources: cite(`X-Auth-Token and 401`, `Missing, empty, or a token the target does not accept: 401, not 403`,
+			`Tokens are compared exactly`, `A token is an opaque string, compared exactly. Any other string is a token the target does not accept, including every near miss of a valid token`),
+		Text: "A request with a token the target does not accept, a near miss of the valid token included, answers 401, not 403."}
 	CreateNoEffect = Requirement{ID: "CREATE-REFUSED-NO-EFFECT", Ops: onCreate, Expect: NoEffect,
 		Sources: cite(`Refused writes have no effect`, `A refused write has no effect: after a 400, 401 or 409 the share is exactly as it was before, or still absent. A write that answers 401 and still creates or changes a share is a security defect.`),
 		Text:    "A create answered 400, 401 or 409 has no effect: the share is still absent, or still holds its own values."}
