@@ -260,8 +260,9 @@ func readJudgement(path string, began time.Time) (judged, error) {
 		return j, err
 	}
 	type spec struct {
-		FullName string `json:"full_name"`
-		Outcome  string `json:"outcome"`
+		FullName string   `json:"full_name"`
+		Outcome  string   `json:"outcome"`
+		Broke    []string `json:"failed_requirements"`
 	}
 	var res struct {
 		Meta struct {
@@ -288,7 +289,7 @@ func readJudgement(path string, began time.Time) (judged, error) {
 	failed := func(s spec) {
 		if s.Outcome == "failed" && !seen[s.FullName] {
 			seen[s.FullName] = true
-			j.Failed = append(j.Failed, s.FullName)
+			j.Failed = append(j.Failed, report.FailedSpec(s.Broke, s.FullName))
 		}
 	}
 	for _, r := range res.Requirements {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 )
 
 // results is the part of results.json these tests read.
@@ -328,5 +330,146 @@ func TestNeighbouringSuccessIsAny2xx(t *testing.T) {
 	}
 	if inv := srv.Inventory(); len(inv) != 0 {
 		t.Fatalf("the run left things behind: %q", inv)
+	}
+}
+
+// A requirement's verdict is what its own checks showed: against a server
+// whose 401 still creates, the auth specs receive their 401 (their
+// requirements pass) and then find the share (CREATE-REFUSED-NO-EFFECT
+// fails, a security defect). Console, results.json, summary.md,
+// report.html and junit.xml say the same of every requirement.
+func TestRequirementVerdictIsItsOwnChecks(t *testing.T) {
+	dir := bin(t)
+	_, url := inProcess(t, refserver.FaultAuth401StillCreates)
+	reports := t.TempDir()
+	code, out := runSuite(t, dir, append(existingEnv(url), "SWR_REPORT_DIR="+reports, "SWR_PROCS=1"),
+		"-ginkgo.label-filter=auth")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, tail(out))
+	}
+	verdicts := map[string]string{}
+	for _, q := range readFull(t, reports).Reqs {
+		verdicts[q.ID] = q.Verdict
+	}
+	want := map[string]string{"AUTH-401-EMPTY-TOKEN": "pass", "AUTH-401-MISSING-TOKEN": "pass", "AUTH-401-WRONG-TOKEN": "pass", "CREATE-REFUSED-NO-EFFECT": "fail"}
+	summary, html, junit := readFile(t, reports, "summary.md"), readFile(t, reports, "report.html"), readFile(t, reports, "junit.xml")
+	for id, v := range want {
+		if verdicts[id] != v {
+			t.Errorf("results.json: %s is %q, want %q", id, verdicts[id], v)
+		}
+		if !strings.Contains(summary, "| "+id+" | "+v+" |") {
+			t.Errorf("summary.md does not say %s %s", id, v)
+		}
+		if !regexp.MustCompile(`<td class="id">` + id + `</td>\s*<td><span class="v [a-z-]+">` + v + `</span>`).MatchString(html) {
+			t.Errorf("report.html does not say %s %s", id, v)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "failed: ") && !strings.HasPrefix(strings.TrimSpace(line), "failed: CREATE-REFUSED-NO-EFFECT in ") {
+			t.Errorf("the console names a failed spec by another requirement than the one it failed through: %s", line)
+		}
+	}
+	if !strings.Contains(out, "SECURITY DEFECT") || !strings.Contains(summary, "SECURITY DEFECT") || !strings.Contains(html, "SECURITY DEFECT") {
+		t.Errorf("a 401 that still created is not called a security defect everywhere")
+	}
+	if !strings.Contains(junit, `name="swr.verdict" value="does not conform"`) {
+		t.Errorf("junit.xml does not carry the verdict:\n%s", junit[:min(len(junit), 600)])
+	}
+}
+
+func readFile(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A target that compares only a prefix of the token serves its near
+// misses: AUTH-401-WRONG-TOKEN fails as a security defect. The near misses
+// are secrets too: an answer that echoes them shows none in the console or
+// the reports, and the reproduction builds them from $SWR_TOKEN, so that it
+// replays the defect on a fresh server with the same fault.
+func TestNearMissesOfTheToken(t *testing.T) {
+	dir := bin(t)
+	srv := refserver.New(refserver.Options{Token: token, Faults: []refserver.Fault{refserver.FaultTokenPrefixCompared}})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	// Every refusal echoes the credential it was sent, as careless gateways do.
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+		if rec.Code >= 400 {
+			fmt.Fprintf(w, "token was %q", r.Header.Get("X-Auth-Token"))
+		}
+	})
+	hs := httptest.NewServer(echo)
+	defer hs.Close()
+	reports := t.TempDir()
+	code, out := runSuite(t, dir, append(existingEnv(hs.URL), "SWR_REPORT_DIR="+reports, "SWR_PROCS=1"), "-ginkgo.label-filter=AUTH-401-WRONG-TOKEN")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, tail(out))
+	}
+	var reason string
+	var failures []string
+	for _, q := range readFull(t, reports).Reqs {
+		if q.ID == "AUTH-401-WRONG-TOKEN" {
+			reason = q.Reason
+			for _, s := range q.Specs {
+				if s.Failure != "" {
+					failures = append(failures, s.Failure)
+				}
+			}
+		}
+	}
+	if !strings.HasPrefix(reason, "SECURITY DEFECT") {
+		t.Errorf("AUTH-401-WRONG-TOKEN: %q, want a security defect", reason)
+	}
+	secrets := append([]string{token}, swrclient.NearMissSecrets(token)...)
+	texts := map[string]string{"console": out}
+	for _, f := range []string{"results.json", "summary.md", "report.html", "junit.xml"} {
+		texts[f] = readFile(t, reports, f)
+	}
+	for where, text := range texts {
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("%s shows %q, the token or a near miss of it", where, s)
+			}
+		}
+	}
+	if !strings.Contains(texts["results.json"], "token was") {
+		t.Error("no echo of a credential reached results.json: the redaction was not put to the test")
+	}
+	if len(failures) == 0 {
+		t.Fatal("no failure of AUTH-401-WRONG-TOKEN in results.json")
+	}
+	snippet := snippetOf(t, failures[0])
+	if !strings.Contains(snippet, "SWR_TOKEN") {
+		t.Fatalf("the reproduction does not build the near miss from $SWR_TOKEN:\n%s", snippet)
+	}
+	fresh := httptest.NewServer(func() http.Handler {
+		s := refserver.New(refserver.Options{Token: token, Faults: []refserver.Fault{refserver.FaultTokenPrefixCompared}})
+		if err := s.CreateRepository("conformance", "team/app"); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}())
+	defer fresh.Close()
+	cmd := exec.Command("sh", "-c", strings.ReplaceAll(snippet, hs.URL, fresh.URL))
+	cmd.Env = append(os.Environ(), "SWR_TOKEN="+token)
+	got, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the snippet failed (%v):\n%s\n%s", err, snippet, got)
+	}
+	if !regexp.MustCompile(`HTTP/1\.1 20[01]`).Match(got) {
+		t.Errorf("on a fresh server with the fault the snippet's near miss was not served:\n%s\n%s", snippet, got)
 	}
 }

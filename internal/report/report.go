@@ -135,7 +135,7 @@ type Judgement struct {
 	Verdict    string
 	ExitCode   int
 	Reasons    []string
-	Failed     []string // full names of the failed specs
+	Failed     []string // the failed specs: "REQ, REQ in <full name>", the requirements each failed through first
 	NotChecked []string // IDs of the requirements not checked
 }
 
@@ -144,7 +144,7 @@ func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
 	m := build(meta, reqs, r)
 	j := Judgement{Verdict: m.Verdict, ExitCode: m.ExitCode, Reasons: m.Reasons}
 	for _, f := range m.Failures {
-		j.Failed = append(j.Failed, f.Spec.FullName)
+		j.Failed = append(j.Failed, FailedSpec(f.Requirements, f.Spec.FullName))
 	}
 	for _, ro := range m.Requirements {
 		if ro.Verdict == Unchecked {
@@ -152,6 +152,15 @@ func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
 		}
 	}
 	return j
+}
+
+// FailedSpec names a failed spec by the requirements it failed through,
+// then its full name, for the console.
+func FailedSpec(broke []string, fullName string) string {
+	if len(broke) == 0 {
+		return fullName
+	}
+	return strings.Join(broke, ", ") + " in " + fullName
 }
 
 // junitXML renders Ginkgo's own JUnit report. Ginkgo only writes to a path,
@@ -250,6 +259,9 @@ type specOut struct {
 	Location   string    `json:"failure_location,omitempty"`
 	SkipReason string    `json:"not_checked_reason,omitempty"`
 	Property   *Property `json:"property,omitempty"`
+	// Broke are the requirements a failed spec failed through: a spec
+	// checks several, and fails only through one whose check failed.
+	Broke []string `json:"failed_requirements,omitempty"`
 }
 
 type opCodes struct {
@@ -409,6 +421,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 			if len(names) == 0 {
 				names = ids // no typed failure: every requirement of the spec
 			}
+			so.Broke = names
 			m.Failures = append(m.Failures, failureOut{names, security, so})
 			if len(names) == 0 {
 				m.Unattributed = append(m.Unattributed, so)

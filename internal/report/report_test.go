@@ -438,9 +438,9 @@ func TestJudgeAgreesWithResultsJSON(t *testing.T) {
 		t.Errorf("Judge %q %d %q; results.json %q %d %q", j.Verdict, j.ExitCode, j.Reasons, res.Verdict, res.ExitCode, res.Reasons)
 	}
 	want := []string{
-		"Create a share [CREATE-409-DUPLICATE] Creating the same share again answers 409. (property: second bodies)",
-		"Credentials [AUTH-401-MISSING-TOKEN] ... (update without a token)",
-		"Update a share [UPDATE-MISSING-SHARE-4XX] ... (a share never made)",
+		"CREATE-409-DUPLICATE in Create a share [CREATE-409-DUPLICATE] Creating the same share again answers 409. (property: second bodies)",
+		"AUTH-401-MISSING-TOKEN in Credentials [AUTH-401-MISSING-TOKEN] ... (update without a token)",
+		"UPDATE-MISSING-SHARE-4XX in Update a share [UPDATE-MISSING-SHARE-4XX] ... (a share never made)",
 	}
 	if !reflect.DeepEqual(j.Failed, want) {
 		t.Errorf("Failed %q, want %q", j.Failed, want)
@@ -755,6 +755,21 @@ func TestContribution(t *testing.T) {
 			return types.SpecReports{with(it("c", "x", types.SpecStateFailed, "got 500", two...),
 				e(EntryFailed, Failed{Requirement: "CREATE-201"}))}
 		}, nil, map[string]want{"CREATE-201": {Fail, "", "1 of 1 specs failed"}, "CREATE-VISIBLE": {Unchecked, CauseRun, `its spec "x" stopped at the failure of CREATE-201`}}},
+
+		{"failed spec: a requirement whose check passed before another's failed passes", func(e ent) types.SpecReports {
+			return types.SpecReports{with(it("c", "x", types.SpecStateFailed, "the 401 still created the share", two...),
+				e(EntryPassed, Passed{Requirement: "CREATE-201"}), e(EntryFailed, Failed{Requirement: "CREATE-VISIBLE"}))}
+		}, nil, map[string]want{"CREATE-201": {pass, "", ""}, "CREATE-VISIBLE": {Fail, "", "1 of 1 specs failed"}}},
+
+		{"failed spec: a pass does not undo the failure of the same requirement", func(e ent) types.SpecReports {
+			return types.SpecReports{with(it("c", "x", types.SpecStateFailed, "second case failed", two...),
+				e(EntryPassed, Passed{Requirement: "CREATE-201"}), e(EntryFailed, Failed{Requirement: "CREATE-201"}))}
+		}, nil, map[string]want{"CREATE-201": {Fail, "", "1 of 1 specs failed"}, "CREATE-VISIBLE": {Unchecked, CauseRun, "stopped at the failure of CREATE-201"}}},
+
+		{"skipped spec: a requirement whose check passed before another's could not be made passes", func(e ent) types.SpecReports {
+			return types.SpecReports{with(it("c", "x", types.SpecStateSkipped, "no show", two...),
+				e(EntryPassed, Passed{Requirement: "CREATE-201"}), e(EntryNotChecked, NotChecked{Requirements: []string{"CREATE-VISIBLE"}, Cause: CauseConfiguration, Reason: "no show"}))}
+		}, nil, map[string]want{"CREATE-201": {pass, "", ""}, "CREATE-VISIBLE": {Unchecked, CauseConfiguration, "no show"}}},
 
 		{"failed spec with Failed and NotChecked entries", func(e ent) types.SpecReports {
 			return types.SpecReports{with(it("c", "x", types.SpecStateFailed, "got 500", two...),
