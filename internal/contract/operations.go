@@ -18,6 +18,8 @@ const (
 	OpDeleteNamespace  Operation = "delete namespace"
 	OpCreateRepository Operation = "create repository"
 	OpDeleteRepository Operation = "delete repository"
+	OpShowNamespace    Operation = "show namespace"
+	OpShowRepository   Operation = "show repository"
 )
 
 // Certified lists the two operations the suite judges, create first.

@@ -8,22 +8,66 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 )
 
 // inProcess starts a reference server on loopback, seeded with the
 // existing fixture, and returns it with its URL.
 func inProcess(t *testing.T, faults ...refserver.Fault) (*refserver.Server, string) {
 	t.Helper()
-	srv := refserver.New(refserver.Options{Token: token, Faults: faults})
+	return inProcessWith(t, refserver.Options{Faults: faults})
+}
+
+// inProcessWith is inProcess with the server's options (the token is the
+// tests' own).
+func inProcessWith(t *testing.T, o refserver.Options) (*refserver.Server, string) {
+	t.Helper()
+	o.Token = token
+	srv := refserver.New(o)
 	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	return srv, hs.URL
+}
+
+// fixtureWrites records the requests that create or delete a namespace or
+// repository. In existing-fixture mode the suite sends none, not even to
+// find out whether the configured ones exist (contract section 1): a
+// create undone at once leaves the inventory as it was, so only the
+// requests themselves show it.
+type fixtureWrites struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+// watch serves next on a URL of its own and records its fixture writes.
+func (fw *fixtureWrites) watch(t *testing.T, next http.Handler) string {
+	t.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && !strings.Contains(r.URL.EscapedPath(), "/access-domains") {
+			fw.mu.Lock()
+			fw.seen = append(fw.seen, r.Method+" "+r.URL.EscapedPath())
+			fw.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
+
+// take returns what was recorded since the last take.
+func (fw *fixtureWrites) take() []string {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	seen := fw.seen
+	fw.seen = nil
+	return seen
 }
 
 // share creates a share directly, as someone other than the suite would.
@@ -49,21 +93,36 @@ func existingEnv(url string) []string {
 }
 
 // In existing-fixture mode the suite touches only its own accounts' shares:
-// a share of another account survives unchanged, and a share of one of its
-// accounts left over from an interrupted run is removed before use.
+// a share of another account survives unchanged, a share of one of its
+// accounts left over from an interrupted run is removed before use, and no
+// namespace or repository is created or deleted, also on a target without
+// list and show of shares, where the run learns from show repository that
+// the fixture exists.
 func TestExistingFixtureTouchesOnlyItsOwnShares(t *testing.T) {
 	dir := bin(t)
-	srv, url := inProcess(t)
-	share(t, url, "outsider", "not the suite's")
-	before := srv.Inventory()
-	share(t, url, "peer-1", "left over from an interrupted run")
+	for name, o := range map[string]refserver.Options{
+		"full target":                     {},
+		"without list and show of shares": {Lacks: []contract.Operation{contract.OpList, contract.OpShow}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, _ := inProcessWith(t, o)
+			var writes fixtureWrites
+			url := writes.watch(t, srv)
+			share(t, url, "outsider", "not the suite's")
+			before := srv.Inventory()
+			share(t, url, "peer-1", "left over from an interrupted run")
 
-	code, out := runSuite(t, dir, existingEnv(url))
-	if code != 0 {
-		t.Fatalf("exit %d with a left-over share present:\n%s", code, tail(out))
-	}
-	if after := srv.Inventory(); !slices.Equal(before, after) {
-		t.Fatalf("the target changed:\nbefore %q\nafter  %q", before, after)
+			code, out := runSuite(t, dir, existingEnv(url))
+			if code != 0 {
+				t.Fatalf("exit %d with a left-over share present:\n%s", code, tail(out))
+			}
+			if after := srv.Inventory(); !slices.Equal(before, after) {
+				t.Fatalf("the target changed:\nbefore %q\nafter  %q", before, after)
+			}
+			if w := writes.take(); len(w) > 0 {
+				t.Fatalf("existing-fixture mode created or deleted a namespace or repository: %q", w)
+			}
+		})
 	}
 }
 

@@ -233,8 +233,9 @@ func TestShortTokenLeavesReportWordsIntact(t *testing.T) {
 // naming the setting.
 func TestConfigurationMistakesStopTheRun(t *testing.T) {
 	dir := bin(t)
-	srv, url := inProcess(t)
-	_ = srv
+	srv, _ := inProcess(t)
+	var writes fixtureWrites
+	url := writes.watch(t, srv)
 	base := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=false"}
 	tests := []struct {
 		name    string
@@ -242,8 +243,13 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 		want    []string
 		reports bool // the run got past its configuration: reports say why it stopped
 	}{
-		{"missing namespace", append(base, "SWR_NAMESPACE=no-such-ns", "SWR_REPOSITORY=team/app"), []string{`SWR_NAMESPACE="no-such-ns"`, "does not exist"}, true},
-		{"missing repository", append(base, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=no/such-repo"), []string{`SWR_REPOSITORY="no/such-repo" does not exist`}, true},
+		// A 404 from show namespace cannot be told from a target without
+		// it, so both settings are named; a namespace shown with its
+		// repository not found names the repository.
+		{"missing namespace", append(base, "SWR_NAMESPACE=no-such-ns", "SWR_REPOSITORY=team/app"),
+			[]string{`SWR_NAMESPACE="no-such-ns" or SWR_REPOSITORY="team/app" does not exist`, "show namespace  GET /v2/manage/namespaces/no-such-ns: 404"}, true},
+		{"missing repository", append(base, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=no/such-repo"),
+			[]string{`SWR_REPOSITORY="no/such-repo" does not exist in SWR_NAMESPACE="conformance"`, "show repository GET /v2/manage/namespaces/conformance/repos/no$such-repo: 404"}, true},
 		{"misspelled endpoint alone", []string{"SWR_ENDPIONT=" + url}, []string{"SWR_ENDPIONT is not a setting of this suite: did you mean SWR_ENDPOINT?"}, false},
 		{"misspelled endpoint with the vendor settings", []string{"SWR_ENDPIONT=" + url, "SWR_TOKEN=" + token, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1"},
 			[]string{"did you mean SWR_ENDPOINT?"}, false},
@@ -272,6 +278,9 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 			}
 			if after := srv.Inventory(); strings.Join(after, "\n") != strings.Join(before, "\n") {
 				t.Errorf("checking the fixture changed the target:\nbefore %q\nafter  %q", before, after)
+			}
+			if w := writes.take(); len(w) > 0 {
+				t.Errorf("checking the fixture created or deleted a namespace or repository: %q", w)
 			}
 		})
 	}

@@ -46,6 +46,12 @@ func (c *Client) DeleteNamespace(ctx context.Context, ns string) *Exchange {
 	return c.Do(ctx, Request{Op: contract.OpDeleteNamespace, Method: http.MethodDelete, Path: NamespacePath(ns)})
 }
 
+// ShowNamespace sends GET /v2/manage/namespaces/{ns}: read only, so the
+// suite can find out whether a namespace it did not create exists.
+func (c *Client) ShowNamespace(ctx context.Context, ns string) *Exchange {
+	return c.Do(ctx, Request{Op: contract.OpShowNamespace, Method: http.MethodGet, Path: NamespacePath(ns)})
+}
+
 // CreateRepository sends POST .../namespaces/{ns}/repos for a private repository.
 func (c *Client) CreateRepository(ctx context.Context, ns, repo string, opts ...Option) *Exchange {
 	body, _ := json.Marshal(map[string]any{"repository": repo, "category": "other", "description": "", "is_public": false})
@@ -55,6 +61,12 @@ func (c *Client) CreateRepository(ctx context.Context, ns, repo string, opts ...
 // DeleteRepository sends DELETE .../namespaces/{ns}/repos/{repo}.
 func (c *Client) DeleteRepository(ctx context.Context, ns, repo string) *Exchange {
 	return c.Do(ctx, Request{Op: contract.OpDeleteRepository, Method: http.MethodDelete, Path: RepositoryPath(ns, repo)})
+}
+
+// ShowRepository sends GET .../namespaces/{ns}/repos/{repo}: read only, so
+// the suite can find out whether a repository it did not create exists.
+func (c *Client) ShowRepository(ctx context.Context, ns, repo string) *Exchange {
+	return c.Do(ctx, Request{Op: contract.OpShowRepository, Method: http.MethodGet, Path: RepositoryPath(ns, repo)})
 }
 
 // Option changes one aspect of a create or update request.

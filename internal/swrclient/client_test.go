@@ -279,3 +279,37 @@ func BenchmarkCreateShare(b *testing.B) {
 		}
 	}
 }
+
+// The two show operations only read: GET, no body, the paths of contract
+// section 1 with a nested repository sent with '$'.
+func TestShowNamespaceAndRepository(t *testing.T) {
+	type request struct{ method, path, body string }
+	var (
+		mu  sync.Mutex
+		got []request
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, request{r.Method, r.RequestURI, string(b)})
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "tok", nil, time.Second)
+	exs := []*Exchange{c.ShowNamespace(context.Background(), "my-org"), c.ShowRepository(context.Background(), "my-org", "team/app")}
+	want := []request{
+		{http.MethodGet, "/v2/manage/namespaces/my-org", ""},
+		{http.MethodGet, "/v2/manage/namespaces/my-org/repos/team$app", ""},
+	}
+	for i, op := range []contract.Operation{contract.OpShowNamespace, contract.OpShowRepository} {
+		if exs[i].Op != op || !exs[i].Succeeded() {
+			t.Errorf("exchange %d: op %q, status %d; want %q answered 200", i, exs[i].Op, exs[i].Status, op)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the server saw %q, want %q", got, want)
+	}
+}

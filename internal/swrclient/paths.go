@@ -63,13 +63,13 @@ func SharePath(namespace, repository, account string) string {
 // NamespacesPath is the collection of namespaces (create).
 func NamespacesPath() string { return manage }
 
-// NamespacePath is one namespace (delete).
+// NamespacePath is one namespace (show, delete).
 func NamespacePath(namespace string) string { return manage + "/" + EscapeSegment(namespace) }
 
 // RepositoriesPath is the collection of a namespace's repositories (create).
 func RepositoriesPath(namespace string) string { return NamespacePath(namespace) + "/repos" }
 
-// RepositoryPath is one repository (delete).
+// RepositoryPath is one repository (show, delete).
 func RepositoryPath(namespace, repository string) string {
 	return RepositoriesPath(namespace) + "/" + repoSegment(repository)
 }
