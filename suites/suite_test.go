@@ -151,7 +151,13 @@ func parseFlags() {
 	fs.SetOutput(nil)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		os.Stderr.Write(usage.Bytes())
+		help := usage.Bytes()
+		if !console.IsTerminal(os.Stderr) {
+			// Ginkgo colours its flags' usage wherever it goes; in a file
+			// or a pipe the escape codes are noise, as for the run itself.
+			help = console.Uncolored(help)
+		}
+		os.Stderr.Write(help)
 		os.Exit(0)
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagProblem(err, fs))

@@ -306,6 +306,9 @@ func TestHelpAndMisspelledFlags(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "-swr.endpoint") || !strings.Contains(out, "-ginkgo.label-filter") {
 		t.Errorf("-h: exit %d; want 0 and every flag, the suite's and Ginkgo's:\n%s", code, tail(out))
 	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("-h into a pipe has colour codes:\n%q", tail(out))
+	}
 }
 
 // specLine is a progress line of a finished spec: n/N, the outcome, the

@@ -15,12 +15,20 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 )
+
+// Uncolored is text without its ANSI colour and style sequences.
+func Uncolored(text []byte) []byte { return sgr.ReplaceAll(text, nil) }
+
+// sgr matches an ANSI "select graphic rendition" sequence (colours, bold,
+// underline), the only kind Ginkgo writes.
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // IsTerminal reports whether f is a terminal. A character device is taken
 // for one (so is /dev/null, where nothing is lost by that).

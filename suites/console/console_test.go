@@ -227,3 +227,10 @@ func TestListenerAndSenders(t *testing.T) {
 		}
 	}
 }
+
+func TestUncolored(t *testing.T) {
+	in := "\x1b[38;5;10m\x1b[1m\x1b[4mControlling Test Order\x1b[0m\n  \x1b[38;5;10m--ginkgo.seed\x1b[0m [int]"
+	if got, want := string(Uncolored([]byte(in))), "Controlling Test Order\n  --ginkgo.seed [int]"; got != want {
+		t.Errorf("Uncolored = %q, want %q", got, want)
+	}
+}
