@@ -39,14 +39,21 @@ func TestVendorExampleRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod := strings.Replace(string(gomod), "module github.com/swr-conformance/swr-conformance", "module example.com/acme", 1) +
-		"\nrequire github.com/swr-conformance/swr-conformance v0.0.0\n\nreplace github.com/swr-conformance/swr-conformance => " + root + "\n"
-	write("go.mod", mod)
+	write("go.mod", strings.Replace(string(gomod), "module github.com/swr-conformance/swr-conformance", "module example.com/acme", 1))
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	write("go.sum", string(sum))
+	// The README's own `go mod edit` line, with the clone where this
+	// checkout is (go mod tidy would fetch: the sums are the project's).
+	edit := commandIn(t, shBlockUnder(t, readREADME(t), vendorHeading), "go mod edit ")
+	cmd := exec.Command("sh", "-c", strings.ReplaceAll(edit, "../swr-conformance", root))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README's %q failed (%v):\n%s", edit, err, out)
+	}
 
 	run := func(faults ...refserver.Fault) (string, error) {
 		srv := refserver.New(refserver.Options{Token: "acme-token", Faults: faults})
@@ -85,13 +92,36 @@ func TestVendorExampleRuns(t *testing.T) {
 // goBlockUnder returns the first ```go block after the heading.
 func goBlockUnder(t *testing.T, lines []string, heading string) string {
 	t.Helper()
+	return blockUnder(t, lines, heading, "```go")
+}
+
+// shBlockUnder returns the first ```sh block after the heading.
+func shBlockUnder(t *testing.T, lines []string, heading string) string {
+	t.Helper()
+	return blockUnder(t, lines, heading, "```sh")
+}
+
+// commandIn is the line of block that starts with prefix.
+func commandIn(t *testing.T, block, prefix string) string {
+	t.Helper()
+	for _, line := range strings.Split(block, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	t.Fatalf("no %q line in:\n%s", prefix, block)
+	return ""
+}
+
+func blockUnder(t *testing.T, lines []string, heading, fence string) string {
+	t.Helper()
 	in, under := false, false
 	var code []string
 	for _, line := range lines {
 		switch {
 		case line == heading:
 			under = true
-		case under && !in && line == "```go":
+		case under && !in && line == fence:
 			in = true
 		case in && line == "```":
 			return strings.Join(code, "\n") + "\n"
@@ -99,6 +129,6 @@ func goBlockUnder(t *testing.T, lines []string, heading string) string {
 			code = append(code, line)
 		}
 	}
-	t.Fatalf("README.md has no ```go block under %q", heading)
+	t.Fatalf("README.md has no %s block under %q", fence, heading)
 	return ""
 }
