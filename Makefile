@@ -29,8 +29,11 @@ GINKGO  ?= $(GO) tool ginkgo
 conformance: build
 	@SWR_GINKGO='$(GINKGO)' $(BIN)/swr-conformance.test $(ARGS)
 
+# Every test, under gotestsum (pinned in go.mod as a tool): a line per
+# package as it finishes, the failures in full, and a closing summary
+# (DONE N tests ...) that CI systems read.
 test: vet staticcheck lint-workflows
-	$(GO) test -count=1 -race ./...
+	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 -race ./...
 
 # The kill matrix: the suite against every fault of the reference server and
 # both conforming dialects (also part of `make test`).
