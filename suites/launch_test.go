@@ -53,7 +53,7 @@ func launchIfAsked(cfg config.Config) (code int, launched bool) {
 func launch(cfg config.Config, n int) int {
 	noRun := func(why string) int {
 		fmt.Fprintln(os.Stderr, "swr-conformance: "+why)
-		fmt.Fprintln(os.Stderr, "\nVERDICT: no run: the suite could not run under the Ginkgo CLI (see the message above)")
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine("no run", cfg.Target(), "the suite could not run under the Ginkgo CLI (see the message above)"))
 		return 2
 	}
 	self, cleanup, err := testBinary()
@@ -136,14 +136,14 @@ func launch(cfg config.Config, n int) int {
 		if !started {
 			return noRun(fmt.Sprintf("the Ginkgo CLI ended (%v) before any spec ran, and wrote no results (%v)", runErr, rerr))
 		}
-		fmt.Fprintf(os.Stderr, "\nVERDICT: incomplete (exit 3): the run under the Ginkgo CLI ended (%v) without its results: %v\n", runErr, rerr)
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine("incomplete (exit 3)", cfg.Target(), fmt.Sprintf("the run under the Ginkgo CLI ended (%v) without its results: %v", runErr, rerr)))
 		return 3
 	}
 	fmt.Fprintln(os.Stderr, reportsLine(dir))
 	if st := j.slowDowns; st != "" && st != retryText(transport.Stats{}) {
 		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", st)
 	}
-	return printVerdict(&j.Judgement)
+	return printVerdict(&j.Judgement, cfg.Target())
 }
 
 // cliArgs are the Ginkgo CLI's arguments to run self in n processes with

@@ -57,7 +57,7 @@ func TestMain(m *testing.M) {
 	proc, procs := parallelProcess()
 	connectLauncher(proc)
 	unknown, typos := config.Misspelled(os.Environ())
-	cfg, err := settings.Load(os.Getenv)
+	cfg, err := settings.Load(os.LookupEnv)
 	if err == nil {
 		err = typos
 	} else if typos != nil {
@@ -65,7 +65,8 @@ func TestMain(m *testing.M) {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
-		stopBeforeFirstSpec(err.Error(), "the configuration is wrong (see the message above)")
+		// No target to name: the settings that would name it are wrong.
+		stopBeforeFirstSpec(err.Error(), verdictLine("no run", "", "the configuration is wrong (see the message above)"))
 	}
 	for _, w := range unknown {
 		fmt.Fprintln(os.Stderr, "swr-conformance: warning:", w)
@@ -76,6 +77,7 @@ func TestMain(m *testing.M) {
 		os.Exit(finish(m.Run()))
 	}
 	if code, launched := launchIfAsked(cfg); launched {
+		keepOutOfTestCache(cfg)
 		os.Exit(code)
 	}
 	start := time.Now()
@@ -89,7 +91,7 @@ func TestMain(m *testing.M) {
 		if proc == 1 {
 			writeReports(types.Report{SuiteDescription: suiteDescription, StartTime: start, EndTime: time.Now(), RunTime: time.Since(start)}, err.Error())
 		}
-		stopBeforeFirstSpec(err.Error(), "the run stopped before its first spec (see the message above)")
+		stopBeforeFirstSpec(err.Error(), verdictLine("no run", cfg.Target(), "the run stopped before its first spec (see the message above)"))
 	}
 	tgt.Client.Observe = func(ex *swrclient.Exchange) {
 		requestsSent.Add(1)
@@ -102,6 +104,7 @@ func TestMain(m *testing.M) {
 	}
 	run.config, run.target, run.warnings = tgt.Config, tgt, unknown
 	code := m.Run()
+	keepOutOfTestCache(cfg)
 	if st := tgt.Retries(); st.Retries429+st.Retries503+st.GaveUp > 0 {
 		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", retryText(st))
 	}
@@ -162,7 +165,7 @@ func parseFlags() {
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagProblem(err, fs))
 		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagHint)
-		fmt.Fprintln(os.Stderr, "VERDICT: no run: the command line is wrong (see above)")
+		fmt.Fprintln(os.Stderr, verdictLine("no run", "", "the command line is wrong (see above)"))
 		os.Exit(2)
 	case settings.HelpWanted():
 		settings.Help(os.Stdout)
@@ -171,14 +174,28 @@ func parseFlags() {
 }
 
 // stopBeforeFirstSpec ends a run that cannot start: exit status 2, the
-// VERDICT line last. Under the Ginkgo CLI the message goes to the process
-// that started it, which prints it once for all processes.
-func stopBeforeFirstSpec(message, why string) {
+// VERDICT line (verdictLine) last. Under the Ginkgo CLI the message goes
+// to the process that started it, which prints it once for all processes.
+func stopBeforeFirstSpec(message, verdict string) {
 	if shown.sender != nil {
 		shown.sender.SendWait(console.Event{Kind: console.NoRun, Message: message})
 	}
-	fmt.Fprintln(os.Stderr, "\nVERDICT: no run: "+why)
+	fmt.Fprintln(os.Stderr, "\n"+verdict)
 	os.Exit(2)
+}
+
+// verdictLine is the run's last line. Its start is fixed for each verdict,
+// for scripts and people scanning a log (VERDICT: the target conforms,
+// VERDICT: the target does NOT conform, VERDICT: incomplete (exit N),
+// VERDICT: no run); what was tested follows, so that a log never leaves
+// open which target a verdict is about (the endpoint, or the embedded
+// reference server), then the detail. A run stopped by its configuration
+// has no target to name.
+func verdictLine(verdict, target, detail string) string {
+	if target == "" {
+		return "VERDICT: " + verdict + ": " + detail
+	}
+	return "VERDICT: " + verdict + ": " + target + "; " + detail
 }
 
 // finish prints the VERDICT line, the run's last, and returns the exit
@@ -190,18 +207,19 @@ func finish(ginkgoCode int) int {
 		if proc, procs := parallelProcess(); procs > 1 && proc > 1 {
 			return ginkgoCode
 		}
-		fmt.Fprintf(os.Stderr, "\nVERDICT: incomplete (exit 3): the run ended without a verdict (Ginkgo's exit status %d; see above)\n", ginkgoCode)
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine("incomplete (exit 3)", run.config.Target(), fmt.Sprintf("the run ended without a verdict (Ginkgo's exit status %d; see above)", ginkgoCode)))
 		return 3
 	}
-	return printVerdict(judgement)
+	return printVerdict(judgement, run.config.Target())
 }
 
-// printVerdict prints what the verdict rests on and then the VERDICT line,
-// and returns the verdict's exit status.
-func printVerdict(j *report.Judgement) int {
+// printVerdict prints what the verdict rests on and then the VERDICT line
+// about target (config.Config.Target), and returns the verdict's exit
+// status.
+func printVerdict(j *report.Judgement, target string) int {
 	if j.Verdict == report.NoRun {
 		// Its reason is the message printed when the run stopped.
-		fmt.Fprintln(os.Stderr, "\nVERDICT: no run: the run stopped before its first spec (see the message above)")
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine("no run", target, "the run stopped before its first spec (see the message above)"))
 		return j.ExitCode
 	}
 	// The details first: the VERDICT line is the run's very last.
@@ -219,11 +237,11 @@ func printVerdict(j *report.Judgement) int {
 	}
 	switch j.Verdict {
 	case report.Conforms:
-		fmt.Fprintf(os.Stderr, "VERDICT: the target conforms (%s)\n", first)
+		fmt.Fprintln(os.Stderr, verdictLine("the target conforms", target, first))
 	case report.DoesNotConform:
-		fmt.Fprintf(os.Stderr, "VERDICT: the target does NOT conform: %s failed (%s)\n", plural(len(j.Failed), "spec"), first)
+		fmt.Fprintln(os.Stderr, verdictLine("the target does NOT conform", target, fmt.Sprintf("%s failed (%s)", plural(len(j.Failed), "spec"), first)))
 	default:
-		fmt.Fprintf(os.Stderr, "VERDICT: incomplete (exit %d): %s\n", j.ExitCode, summarizeIncomplete(j))
+		fmt.Fprintln(os.Stderr, verdictLine(fmt.Sprintf("incomplete (exit %d)", j.ExitCode), target, summarizeIncomplete(j)))
 	}
 	return j.ExitCode
 }
@@ -239,6 +257,7 @@ func summarizeIncomplete(j *report.Judgement) string {
 const suiteDescription = "SWR image-sharing API conformance"
 
 func TestConformance(t *testing.T) {
+	reportSettingsToTestCache()
 	RegisterFailHandler(Fail)
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	// SWR_RUN_TIMEOUT bounds the whole run; Ginkgo interrupts the running
@@ -308,14 +327,11 @@ var _ = ReportAfterSuite("verdict and reports", func(r Report) {
 // reportMeta is what every report says besides the specs.
 func reportMeta(r Report, noRun string) report.Meta {
 	cfg := run.config
-	meta := report.Meta{SuiteVersion: version.Version, Commit: version.Commit, Endpoint: cfg.Endpoint,
+	meta := report.Meta{SuiteVersion: version.Version, Commit: version.Commit, Endpoint: cfg.Target(),
 		Secrets: append([]string{cfg.Token, cfg.IAM.Password}, swrclient.NearMissSecrets(cfg.Token)...), RequireComplete: cfg.RequireComplete,
 		Warnings: run.warnings, NoRun: noRun}
 	suiteConfig, _ := GinkgoConfiguration()
 	meta.Seed = suiteConfig.RandomSeed
-	if cfg.Embedded() {
-		meta.Endpoint = "embedded reference server"
-	}
 	for _, kv := range cfg.Settings() {
 		meta.Config = append(meta.Config, report.KV{Key: kv[0], Value: kv[1]})
 	}

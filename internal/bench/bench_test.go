@@ -190,7 +190,11 @@ func runDefault(b *testing.B, url string) {
 				"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app")
 		}
 		out, err := cmd.CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "VERDICT: the target conforms") {
+		target := url
+		if url == "" {
+			target = "the embedded reference server"
+		}
+		if err != nil || !strings.Contains(string(out), "VERDICT: the target conforms: "+target+"; ") {
 			b.Fatalf("run failed (%v):\n%s", err, out)
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > peak {

@@ -58,7 +58,7 @@ func BenchmarkRunsAt50ms(b *testing.B) {
 		out, err := cmd.CombinedOutput()
 		took := time.Since(start)
 		lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-		if last := lines[len(lines)-1]; err != nil || !strings.HasPrefix(last, "VERDICT: incomplete (exit 0)") {
+		if last := lines[len(lines)-1]; err != nil || !strings.HasPrefix(last, "VERDICT: incomplete (exit 0): "+url+"; ") {
 			b.Fatalf("%s: %v, last line %q; want exit 0 and the VERDICT line of a conforming target in existing-fixture mode:\n%s", cmd, err, last, out)
 		}
 		return took

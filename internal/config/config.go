@@ -73,17 +73,32 @@ type Config struct {
 // Embedded reports whether the run targets the in-process reference server.
 func (c Config) Embedded() bool { return c.Endpoint == "" }
 
+// EmbeddedTarget is what a run against the in-process reference server
+// calls its target.
+const EmbeddedTarget = "the embedded reference server"
+
+// Target names what the run tests, for the VERDICT line, the reports and
+// the console: the endpoint as configured, or EmbeddedTarget. It carries
+// no secret: Load refuses an endpoint with user info.
+func (c Config) Target() string {
+	if c.Embedded() {
+		return EmbeddedTarget
+	}
+	return c.Endpoint
+}
+
 // setting is one configurable value: its variable, flag and meaning.
 type setting struct {
 	env, flag, usage string
-	value            *string // set by the flag; "" means not given
+	value            *string // set by the flag
 }
 
 // Settings binds the flag twins of every SWR_* variable. Call Bind before
 // flag.Parse and Load after it.
 type Settings struct {
 	list []*setting
-	help bool // -swr.help
+	help bool          // -swr.help
+	fs   *flag.FlagSet // to tell a flag given empty (-swr.endpoint=) from one not given
 }
 
 // Names of the variables; users' CI files depend on them.
@@ -140,7 +155,7 @@ var known = []struct{ env, flag, usage string }{
 
 // Bind registers the flag twins on fs.
 func Bind(fs *flag.FlagSet) *Settings {
-	s := &Settings{}
+	s := &Settings{fs: fs}
 	for _, k := range known {
 		st := &setting{env: k.env, flag: k.flag, usage: k.usage, value: new(string)}
 		fs.StringVar(st.value, k.flag, "", k.usage+" (env "+k.env+")")
@@ -169,26 +184,60 @@ func (s *Settings) Help(w io.Writer) {
 	fmt.Fprintln(w, "Ginkgo's flags work as usual (-ginkgo.label-filter=auth, -ginkgo.focus=..., -ginkgo.seed=N, -ginkgo.v); -h lists every flag.")
 }
 
-// Load resolves every setting (flag over environment) and checks them
-// together. The error lists every problem, each naming what to change.
-func (s *Settings) Load(getenv func(string) string) (Config, error) {
-	raw := map[string]string{}
-	from := map[string]string{} // where each value came from, for messages
+// targetSettings point a run at a registry. Given without SWR_ENDPOINT
+// they stop the run: the suite would test its embedded reference server
+// instead, and say "conforms" of a registry it never reached.
+var targetSettings = []string{EnvToken, EnvNamespace, EnvRepository, EnvAccounts,
+	EnvIAMEndpoint, EnvUsername, EnvPassword, EnvDomain, EnvProject}
+
+// given is a setting as the command line or the environment gave it.
+type given struct {
+	value string
+	from  string // "-swr.token" or "SWR_TOKEN", for messages
+	flag  bool
+}
+
+// Load resolves every setting (a flag given wins over its variable) and
+// checks them together. The error lists every problem, each naming what to
+// change. lookupEnv is os.LookupEnv: a variable set to "" is told from one
+// that is not set, since SWR_ENDPOINT="" (a CI matrix entry without its
+// endpoint, say) must stop the run rather than test the embedded server.
+// Beyond that check an empty value counts as not set, as CI files that
+// pass every setting of a target, used or not, need.
+func (s *Settings) Load(lookupEnv func(string) (string, bool)) (Config, error) {
+	flagGiven := map[string]bool{}
+	s.fs.Visit(func(f *flag.Flag) { flagGiven[f.Name] = true })
+	present := map[string]given{} // every setting given, even empty
 	for _, st := range s.list {
-		if *st.value != "" {
-			raw[st.env], from[st.env] = *st.value, "-"+st.flag
-		} else if v := getenv(st.env); v != "" {
-			raw[st.env], from[st.env] = v, st.env
+		if flagGiven[st.flag] {
+			present[st.env] = given{*st.value, "-" + st.flag, true}
+		} else if v, ok := lookupEnv(st.env); ok {
+			present[st.env] = given{v, st.env, false}
+		}
+	}
+	raw := map[string]string{} // the settings given a value
+	for env, g := range present {
+		if g.value != "" {
+			raw[env] = g.value
 		}
 	}
 	name := func(env string) string {
-		if f, ok := from[env]; ok {
-			return f
+		if g, ok := present[env]; ok {
+			return g.from
 		}
 		return env
 	}
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if msg := pointedNowhere(present); msg != "" {
+		// One message: the checks of the target's settings would only
+		// repeat that there is no target.
+		problems = append(problems, msg)
+		for _, env := range targetSettings {
+			delete(raw, env)
+		}
+	}
 
 	c := Config{Cases: DefaultCases, Concurrency: DefaultConcurrency, Timeout: DefaultTimeout,
 		RunTimeout: DefaultRunTimeout, ReportDir: DefaultReportDir}
@@ -214,8 +263,6 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 	switch {
 	case iamAny && c.Token != "":
 		fail("%s and %s both give a credential: set one (IAM obtains a fresh token for each run)", name(EnvToken), EnvIAMEndpoint)
-	case iamAny && raw[EnvEndpoint] == "":
-		fail("%s obtains a token for a registry: set %s too (the embedded server makes its own token)", EnvIAMEndpoint, EnvEndpoint)
 	case iamAny:
 		if err := c.IAM.Validate(); err != nil {
 			fail("%v (%s, %s, %s, %s and %s go together)", err, EnvIAMEndpoint, EnvUsername, EnvPassword, EnvDomain, EnvProject)
@@ -237,20 +284,19 @@ func (s *Settings) Load(getenv func(string) string) (Config, error) {
 	c.Namespace, c.Repository = raw[EnvNamespace], raw[EnvRepository]
 	if c.Provision {
 		if c.Namespace != "" || c.Repository != "" {
-			// Name what the user set: provisioning may be on by default.
-			why := fmt.Sprintf("provisioning is on (%s=true)", name(EnvProvision))
-			fix := fmt.Sprintf("%s=false", name(EnvProvision))
-			if _, given := from[EnvProvision]; !given {
-				why = fmt.Sprintf("with %s unset the suite tests its embedded reference server, which provisions its own fixture", EnvEndpoint)
-				fix = EnvEndpoint + " to the registry to test"
-			}
+			// Only on a registry: with no endpoint, pointedNowhere has
+			// refused these settings already.
 			var gave []string
 			for _, env := range []string{EnvNamespace, EnvRepository} {
 				if _, ok := raw[env]; ok {
 					gave = append(gave, name(env))
 				}
 			}
-			fail("%s name an existing fixture, but %s: unset them, or set %s", strings.Join(gave, " and "), why, fix)
+			verb, them := "names", "it"
+			if len(gave) > 1 {
+				verb, them = "name", "them"
+			}
+			fail("%s %s an existing fixture, but provisioning is on (%s=true): unset %s, or set %s=false", joinAnd(gave), verb, name(EnvProvision), them, name(EnvProvision))
 		}
 	} else {
 		switch {
@@ -446,6 +492,84 @@ func FlagProblem(err error, fs *flag.FlagSet) string {
 // FlagHint is the line after a FlagProblem: where the settings are listed.
 const FlagHint = "-" + HelpFlag + " lists the suite's settings, -h every flag (Ginkgo's and Go's too)"
 
+// pointedNowhere is the problem of a run whose settings point at a
+// registry but that has no endpoint to reach it (SWR_ENDPOINT unset, or
+// set to ""), or "" when there is none. A setting given empty counts: a CI
+// file that passes SWR_TOKEN from a secret meant a registry, whatever the
+// secret held.
+func pointedNowhere(present map[string]given) string {
+	ep, epGiven := present[EnvEndpoint]
+	if epGiven && ep.value != "" {
+		return ""
+	}
+	var pointing []string
+	flags, vars := 0, 0
+	for _, env := range targetSettings {
+		g, ok := present[env]
+		if !ok {
+			continue
+		}
+		text := g.from
+		if g.value == "" {
+			text += `=""`
+		}
+		pointing = append(pointing, text)
+		if g.flag {
+			flags++
+		} else {
+			vars++
+		}
+	}
+	endpoint, state := EnvEndpoint, "is not set"
+	if epGiven {
+		endpoint, state = ep.from, "is empty"
+		if ep.flag {
+			flags++
+		} else {
+			vars++
+		}
+	}
+	// How to take the settings away: variables are unset, flags left out.
+	drop := func(them string) string {
+		switch {
+		case flags == 0:
+			return "unset " + them
+		case vars == 0:
+			return "leave " + them + " out"
+		}
+		return "remove " + them
+	}
+	switch {
+	case len(pointing) == 0 && !epGiven:
+		return "" // nothing points anywhere: the embedded reference server
+	case len(pointing) == 0:
+		return fmt.Sprintf("%s %s: set it to the registry's base URL, or %s to test the embedded reference server", endpoint, state, drop("it"))
+	}
+	verb := "points"
+	if len(pointing) > 1 {
+		verb = "point"
+	}
+	them := "it"
+	if n := len(pointing); epGiven {
+		them = "them all"
+		if n == 1 {
+			them = "both"
+		}
+	} else if n > 1 {
+		them = "them"
+	}
+	return fmt.Sprintf("%s %s at a registry, but %s %s: set %s to the registry's base URL, or %s to test the embedded reference server",
+		joinAnd(pointing), verb, endpoint, state, endpoint, drop(them))
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
 // redactUserInfo hides whatever stands between "://" and "@" in a URL.
 func redactUserInfo(s string) string {
 	scheme, rest, ok := strings.Cut(s, "://")
@@ -493,6 +617,9 @@ func Misspelled(environ []string) (warnings []string, err error) {
 	}
 	return warnings, nil
 }
+
+// Variables are the names of every SWR_* variable the suite reads.
+func Variables() []string { return knownVariables() }
 
 func knownVariables() []string {
 	out := make([]string, len(known))
@@ -565,10 +692,6 @@ func UnknownVariables(environ []string, extra ...string) []string {
 // Settings lists the configuration for people and reports, secrets
 // redacted, in a fixed order.
 func (c Config) Settings() [][2]string {
-	target := c.Endpoint
-	if c.Embedded() {
-		target = "embedded reference server"
-	}
 	mode := fmt.Sprintf("existing fixture %s/%s", c.Namespace, c.Repository)
 	if c.Provision {
 		mode = "provisioning (the run creates and removes its own namespace and repositories)"
@@ -591,7 +714,7 @@ func (c Config) Settings() [][2]string {
 		tls = "NOT VERIFIED (SWR_INSECURE_SKIP_VERIFY=true)"
 	}
 	return [][2]string{
-		{"target", target},
+		{"target", c.Target()},
 		{"mode", mode},
 		{"share accounts", strings.Join(c.Accounts, ", ")},
 		{"credential", credential},

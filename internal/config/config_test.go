@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"strings"
@@ -14,7 +15,7 @@ func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	return s.Load(func(k string) string { return env[k] })
+	return s.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 }
 
 func TestEmbeddedDefaults(t *testing.T) {
@@ -255,5 +256,126 @@ func TestFlagProblem(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"-swr.help=maybe"}); err == nil || !strings.Contains(FlagProblem(err, fs), "invalid boolean value") {
 		t.Errorf("a bad value: got %v, want Go's own one-line message", err)
+	}
+}
+
+// Settings that point at a registry, with no endpoint to reach it, stop the
+// run with one message that names them and the fix: the suite would
+// otherwise test its embedded reference server and say "conforms".
+func TestTargetSettingsWithoutEndpoint(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // the whole message
+	}{
+		{"endpoint empty", map[string]string{EnvEndpoint: ""}, nil,
+			`SWR_ENDPOINT is empty: set it to the registry's base URL, or unset it to test the embedded reference server`},
+		{"endpoint flag empty", nil, []string{"-swr.endpoint="}, // a flag given empty wins over its variable too
+			`-swr.endpoint is empty: set it to the registry's base URL, or leave it out to test the embedded reference server`},
+		{"endpoint flag empty over the variable", map[string]string{EnvEndpoint: "https://swr.example.com", EnvToken: "t", EnvAccounts: "a", EnvProvision: "true"}, []string{"-swr.endpoint="},
+			`SWR_TOKEN and SWR_SHARE_ACCOUNTS point at a registry, but -swr.endpoint is empty: set -swr.endpoint to the registry's base URL, or remove them all to test the embedded reference server`},
+		{"a token, no endpoint", map[string]string{EnvToken: "s3cr3t"}, nil,
+			`SWR_TOKEN points at a registry, but SWR_ENDPOINT is not set: set SWR_ENDPOINT to the registry's base URL, or unset it to test the embedded reference server`},
+		{"a fixture, endpoint empty", map[string]string{EnvEndpoint: "", EnvNamespace: "ns", EnvRepository: "team/app", EnvProvision: "false"}, nil,
+			`SWR_NAMESPACE and SWR_REPOSITORY point at a registry, but SWR_ENDPOINT is empty: set SWR_ENDPOINT to the registry's base URL, or unset them all to test the embedded reference server`},
+		{"one setting, endpoint empty", map[string]string{EnvEndpoint: "", EnvAccounts: "a"}, nil,
+			`SWR_SHARE_ACCOUNTS points at a registry, but SWR_ENDPOINT is empty: set SWR_ENDPOINT to the registry's base URL, or unset both to test the embedded reference server`},
+		{"a setting given empty", map[string]string{EnvToken: ""}, nil,
+			`SWR_TOKEN="" points at a registry, but SWR_ENDPOINT is not set: set SWR_ENDPOINT to the registry's base URL, or unset it to test the embedded reference server`},
+		{"IAM, no endpoint", map[string]string{EnvIAMEndpoint: "https://iam.example.com", EnvUsername: "u", EnvPassword: "pa55word", EnvDomain: "d", EnvProject: "p"}, nil,
+			`SWR_IAM_ENDPOINT, SWR_USERNAME, SWR_PASSWORD, SWR_DOMAIN and SWR_PROJECT point at a registry, but SWR_ENDPOINT is not set: set SWR_ENDPOINT to the registry's base URL, or unset them to test the embedded reference server`},
+		{"flags, no endpoint", nil, []string{"-swr.token=s3cr3t", "-swr.share-accounts=a"},
+			`-swr.token and -swr.share-accounts point at a registry, but SWR_ENDPOINT is not set: set SWR_ENDPOINT to the registry's base URL, or leave them out to test the embedded reference server`},
+		{"a flag and a variable", map[string]string{EnvNamespace: "ns"}, []string{"-swr.repository=team/app"},
+			`SWR_NAMESPACE and -swr.repository point at a registry, but SWR_ENDPOINT is not set: set SWR_ENDPOINT to the registry's base URL, or remove them to test the embedded reference server`},
+		// A nightly matrix entry without its endpoint: the workflow passes
+		// every setting of a target, the unused ones empty.
+		{"nightly entry without endpoint", map[string]string{EnvEndpoint: "", EnvToken: "s3cr3t", EnvIAMEndpoint: "", EnvUsername: "", EnvPassword: "", EnvDomain: "", EnvProject: "",
+			EnvNamespace: "ns", EnvRepository: "team/app", EnvAccounts: "a,b", EnvProvision: "", EnvReportDir: "reports"}, nil,
+			`SWR_TOKEN, SWR_NAMESPACE, SWR_REPOSITORY, SWR_SHARE_ACCOUNTS, SWR_IAM_ENDPOINT="", SWR_USERNAME="", SWR_PASSWORD="", SWR_DOMAIN="" and SWR_PROJECT="" point at a registry, but SWR_ENDPOINT is empty: set SWR_ENDPOINT to the registry's base URL, or unset them all to test the embedded reference server`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := load(t, tc.env, tc.args...)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %+v, %v; want a configuration error: a run pointed at a registry without its endpoint would test the embedded server", c, err)
+			}
+			if len(e.Problems) != 1 || e.Problems[0] != tc.want {
+				t.Fatalf("problems %q,\nwant the one message %q", e.Problems, tc.want)
+			}
+			if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(err.Error(), "pa55word") {
+				t.Fatalf("the message shows a secret: %v", err)
+			}
+		})
+	}
+	// Each target setting, as a variable or as its flag, with the endpoint
+	// unset or empty.
+	flagOf := map[string]string{}
+	for _, k := range known {
+		flagOf[k.env] = k.flag
+	}
+	for _, env := range targetSettings {
+		for _, tc := range []struct {
+			env  map[string]string
+			args []string
+			want string
+		}{
+			{map[string]string{env: "x"}, nil, env + " points at a registry, but SWR_ENDPOINT is not set: "},
+			{map[string]string{env: "x", EnvEndpoint: ""}, nil, env + " points at a registry, but SWR_ENDPOINT is empty: "},
+			{nil, []string{"-" + flagOf[env] + "=x"}, "-" + flagOf[env] + " points at a registry, but SWR_ENDPOINT is not set: "},
+			{nil, []string{"-" + flagOf[env] + "=x", "-swr.endpoint="}, "-" + flagOf[env] + " points at a registry, but -swr.endpoint is empty: "},
+		} {
+			_, err := load(t, tc.env, tc.args...)
+			var e *Error
+			if !errors.As(err, &e) || len(e.Problems) != 1 || !strings.HasPrefix(e.Problems[0], tc.want) {
+				t.Errorf("env %v, args %v: got %v, want one problem starting %q", tc.env, tc.args, err, tc.want)
+			}
+		}
+	}
+
+	// The run's own settings are still checked beside it.
+	_, err := load(t, map[string]string{EnvToken: "t", EnvCases: "0"})
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) != 2 || !strings.Contains(err.Error(), "SWR_TOKEN points at a registry") || !strings.Contains(err.Error(), `SWR_CASES="0"`) {
+		t.Fatalf("got %v, want the missing endpoint and SWR_CASES named, nothing more", err)
+	}
+}
+
+// What stays legal: nothing pointing at a registry (the embedded server),
+// with or without the run's own settings and SWR_PROVISION; and a registry
+// target whose unused settings are given empty, as the nightly workflow
+// passes them.
+func TestEmbeddedAndNightlySettingsStayLegal(t *testing.T) {
+	embedded := []map[string]string{
+		nil,
+		{EnvProvision: "false"},
+		{EnvProvision: "true"},
+		{EnvCases: "3", EnvConcurrency: "2", EnvRate: "10", EnvTimeout: "5s", EnvRunTimeout: "10m", EnvReportDir: "out",
+			EnvComplete: "true", EnvProcs: "2", EnvGinkgo: "go tool ginkgo", EnvInsecure: "false"},
+	}
+	for _, env := range embedded {
+		c, err := load(t, env)
+		if err != nil || !c.Embedded() || c.Target() != EmbeddedTarget {
+			t.Errorf("env %v: got %+v, %v; want the embedded reference server", env, c, err)
+		}
+	}
+	nightly := func(kv ...string) map[string]string {
+		env := map[string]string{EnvEndpoint: "https://swr.example.com/", EnvToken: "", EnvIAMEndpoint: "", EnvUsername: "", EnvPassword: "", EnvDomain: "", EnvProject: "",
+			EnvNamespace: "", EnvRepository: "", EnvAccounts: "a,b", EnvProvision: "", EnvReportDir: "reports"}
+		for i := 0; i < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+		return env
+	}
+	for _, env := range []map[string]string{
+		nightly(EnvToken, "t", EnvNamespace, "ns", EnvRepository, "team/app"),
+		nightly(EnvIAMEndpoint, "https://iam.example.com", EnvUsername, "u", EnvPassword, "p", EnvDomain, "d", EnvProject, "r", EnvProvision, "true"),
+	} {
+		c, err := load(t, env)
+		if err != nil || c.Embedded() || c.Target() != "https://swr.example.com" {
+			t.Errorf("env %v: got %+v, %v; want the registry, its unused settings ignored", env, c, err)
+		}
 	}
 }

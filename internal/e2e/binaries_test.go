@@ -93,8 +93,8 @@ func TestCompiledSuitePassesStandaloneServer(t *testing.T) {
 		env  []string
 		want string
 	}{
-		"existing fixture": {append(common, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_PROVISION=false"), "VERDICT: incomplete (exit 0)"},
-		"provisioning":     {append(common, "SWR_PROVISION=true"), "VERDICT: the target conforms"},
+		"existing fixture": {append(common, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_PROVISION=false"), "VERDICT: incomplete (exit 0): " + url + "; "},
+		"provisioning":     {append(common, "SWR_PROVISION=true"), "VERDICT: the target conforms: " + url + "; "},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, out := runSuite(t, dir, tc.env)
@@ -113,7 +113,7 @@ func TestCompiledSuiteFailsFaultyServer(t *testing.T) {
 	url := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app", "-fault", "update-200")
 	code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1",
 		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}, "-ginkgo.label-filter=UPDATE-201")
-	if code == 0 || !strings.Contains(out, "VERDICT: the target does NOT conform") || !strings.Contains(out, "rule UPDATE-201") {
+	if code == 0 || !strings.Contains(out, "VERDICT: the target does NOT conform: "+url+"; ") || !strings.Contains(out, "rule UPDATE-201") {
 		t.Fatalf("exit %d, want a failing verdict naming UPDATE-201:\n%s", code, tail(out))
 	}
 	if strings.Contains(out, token) {

@@ -61,7 +61,7 @@ func TestInterruptUnderTheGinkgoCLI(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
-	if code != 3 || !strings.HasPrefix(lastLine(out.String()), "VERDICT: incomplete (exit 3)") {
+	if code != 3 || !strings.HasPrefix(lastLine(out.String()), "VERDICT: incomplete (exit 3): "+slow.URL+"; ") {
 		t.Fatalf("exit %d (%v), last line %q; want 3 and the VERDICT line of an incomplete run last:\n%s", code, err, lastLine(out.String()), tail(out.String()))
 	}
 	if after := srv.Inventory(); !slices.Equal(before, after) {

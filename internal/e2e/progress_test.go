@@ -54,14 +54,16 @@ func TestProgressInALogAndTheVerdictLast(t *testing.T) {
 		verdict string
 		specs   bool // the run gets as far as its specs
 	}{
-		{"conforming, one process", existingEnv(conforming), 0, "VERDICT: incomplete (exit 0)", true},
-		{"conforming, Ginkgo CLI", parallel(provisioning(conforming), "3"), 0, "VERDICT: incomplete (exit 0)", true},
-		{"failing, one process", existingEnv(failing), 1, "VERDICT: the target does NOT conform", true},
-		{"failing, Ginkgo CLI", parallel(provisioning(failing), "2"), 1, "VERDICT: the target does NOT conform", true},
-		{"no run: token refused, one process", wrongToken, 2, "VERDICT: no run", false},
-		{"no run: token refused, Ginkgo CLI", parallel(wrongToken, "2"), 2, "VERDICT: no run", false},
-		{"no run: a bad setting", append(existingEnv(conforming), "SWR_PROCS=0"), 2, "VERDICT: no run", false},
-		{"no run: no Ginkgo CLI there", append(provisioning(conforming), "SWR_GINKGO=/nonexistent/ginkgo", "SWR_PROCS=2"), 2, "VERDICT: no run", false},
+		// Each VERDICT line names the target it is about; a configuration
+		// that cannot run has none to name.
+		{"conforming, one process", existingEnv(conforming), 0, "VERDICT: incomplete (exit 0): " + conforming + "; ", true},
+		{"conforming, Ginkgo CLI", parallel(provisioning(conforming), "3"), 0, "VERDICT: incomplete (exit 0): " + conforming + "; ", true},
+		{"failing, one process", existingEnv(failing), 1, "VERDICT: the target does NOT conform: " + failing + "; ", true},
+		{"failing, Ginkgo CLI", parallel(provisioning(failing), "2"), 1, "VERDICT: the target does NOT conform: " + failing + "; ", true},
+		{"no run: token refused, one process", wrongToken, 2, "VERDICT: no run: " + conforming + "; ", false},
+		{"no run: token refused, Ginkgo CLI", parallel(wrongToken, "2"), 2, "VERDICT: no run: " + conforming + "; ", false},
+		{"no run: a bad setting", append(existingEnv(conforming), "SWR_PROCS=0"), 2, "VERDICT: no run: the configuration is wrong", false},
+		{"no run: no Ginkgo CLI there", append(provisioning(conforming), "SWR_GINKGO=/nonexistent/ginkgo", "SWR_PROCS=2"), 2, "VERDICT: no run: " + conforming + "; the suite could not run under the Ginkgo CLI", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -131,7 +131,7 @@ func TestUnansweredRequestsTimeOut(t *testing.T) {
 	code, out = runSuite(t, dir, append(existingEnv(pause.URL), "SWR_TIMEOUT=300ms"), "-ginkgo.label-filter=auth || CREATE-201")
 	// No answer is never a verdict: exit 3 (incomplete) within seconds, not
 	// a hang cut short by the harness, naming the unanswered request.
-	if code != 3 || time.Since(start) > 60*time.Second || !strings.Contains(out, "VERDICT: incomplete (exit 3)") || !strings.Contains(out, "no answer") || strings.Contains(out, "does NOT conform") {
+	if code != 3 || time.Since(start) > 60*time.Second || !strings.Contains(out, "VERDICT: incomplete (exit 3): "+pause.URL+"; ") || !strings.Contains(out, "no answer") || strings.Contains(out, "does NOT conform") {
 		t.Fatalf("exit %d, want 3 and not-checked requirements that name the unanswered request:\n%s", code, tail(out))
 	}
 }
@@ -166,7 +166,7 @@ func TestRunTimeout(t *testing.T) {
 	start := time.Now()
 	code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + slow.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1",
 		"SWR_PROVISION=true", "SWR_RUN_TIMEOUT=2s"})
-	if code == 0 || time.Since(start) > 30*time.Second || !strings.Contains(out, "VERDICT: incomplete") {
+	if code == 0 || time.Since(start) > 30*time.Second || !strings.Contains(out, "VERDICT: incomplete (exit 3): "+slow.URL+"; ") {
 		t.Fatalf("exit %d after %s, want a stopped run without a verdict:\n%s", code, time.Since(start), tail(out))
 	}
 	if after := srv.Inventory(); !slices.Equal(before, after) {

@@ -90,8 +90,9 @@ func TestVerdictsOfConformingDialects(t *testing.T) {
 				code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2",
 					"SWR_PROVISION=true", "SWR_REPORT_DIR=" + reports}, "-ginkgo.seed="+seed)
 				r := readResults(t, reports)
-				if code != 0 || r.Verdict != "conforms" || !strings.HasPrefix(lastLine(out), "VERDICT: the target conforms") {
-					t.Fatalf("exit %d, verdict %q %v, want 0 and conforms:\n%s", code, r.Verdict, r.Reasons, tail(out))
+				// The VERDICT line names what was tested.
+				if code != 0 || r.Verdict != "conforms" || !strings.HasPrefix(lastLine(out), "VERDICT: the target conforms: "+hs.URL+"; ") {
+					t.Fatalf("exit %d, verdict %q %v, want 0 and conforms, of %s:\n%s", code, r.Verdict, r.Reasons, hs.URL, tail(out))
 				}
 			})
 			for _, complete := range []bool{false, true} {
@@ -107,7 +108,7 @@ func TestVerdictsOfConformingDialects(t *testing.T) {
 					if code != want || r.Verdict != "incomplete" || r.verdictOf("NAMES-VALID-ACCEPTED") != "not checked" || len(r.failing()) > 0 {
 						t.Fatalf("exit %d (want %d), verdict %q, failing %v:\n%s", code, want, r.Verdict, r.failing(), tail(out))
 					}
-					if !strings.Contains(lastLine(out), "VERDICT: incomplete") || !strings.Contains(out, "NAMES-VALID-ACCEPTED not checked (configuration)") || !strings.Contains(out, "SWR_PROVISION=true") {
+					if !strings.HasPrefix(lastLine(out), "VERDICT: incomplete (exit "+fmt.Sprint(want)+"): "+hs.URL+"; ") || !strings.Contains(out, "NAMES-VALID-ACCEPTED not checked (configuration)") || !strings.Contains(out, "SWR_PROVISION=true") {
 						t.Fatalf("the VERDICT line must be last and name NAMES-VALID-ACCEPTED with the setting that checks it:\n%s", tail(out))
 					}
 				})
@@ -253,6 +254,12 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 		{"misspelled endpoint alone", []string{"SWR_ENDPIONT=" + url}, []string{"SWR_ENDPIONT is not a setting of this suite: did you mean SWR_ENDPOINT?"}, false},
 		{"misspelled endpoint with the vendor settings", []string{"SWR_ENDPIONT=" + url, "SWR_TOKEN=" + token, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1"},
 			[]string{"did you mean SWR_ENDPOINT?"}, false},
+		// A nightly matrix entry without its endpoint: the workflow passes
+		// every setting of a target, the unused ones empty. The embedded
+		// server would conform in its place.
+		{"a target's settings with an empty endpoint", []string{"SWR_ENDPOINT=", "SWR_TOKEN=" + token, "SWR_IAM_ENDPOINT=", "SWR_USERNAME=", "SWR_PASSWORD=", "SWR_DOMAIN=", "SWR_PROJECT=",
+			"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION="},
+			[]string{`SWR_TOKEN, SWR_NAMESPACE, SWR_REPOSITORY, SWR_SHARE_ACCOUNTS, SWR_IAM_ENDPOINT="", SWR_USERNAME="", SWR_PASSWORD="", SWR_DOMAIN="" and SWR_PROJECT="" point at a registry, but SWR_ENDPOINT is empty: set SWR_ENDPOINT to the registry's base URL, or unset them all to test the embedded reference server`}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -264,8 +271,11 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 					t.Errorf("output lacks %q", w)
 				}
 			}
-			if code != 2 || strings.Contains(out, "Ran ") || strings.Count(out, "swr-conformance:") > 3 {
-				t.Fatalf("exit %d, want 2 and one message before any spec:\n%s", code, out)
+			if code != 2 || strings.Contains(out, "Ran ") || strings.Count(out, "swr-conformance:") > 3 || !strings.HasPrefix(lastLine(out), "VERDICT: no run") {
+				t.Fatalf("exit %d, want 2 and one message before any spec, the VERDICT line last:\n%s", code, out)
+			}
+			if strings.Contains(out, token) {
+				t.Errorf("the output shows the token:\n%s", out)
 			}
 			if strings.Contains(out, "provisioning is on (SWR_PROVISION=true)") {
 				t.Errorf("the message blames SWR_PROVISION=true, which the user never set:\n%s", out)

@@ -44,18 +44,9 @@ func codeText(c int) string {
 	return http.StatusText(c)
 }
 
-// Banner is the verdict in the words a person looks for.
-func (m *model) Banner() string {
-	switch m.Verdict {
-	case Conforms:
-		return "CONFORMS"
-	case DoesNotConform:
-		return "DOES NOT CONFORM"
-	case NoRun:
-		return "NO RUN"
-	}
-	return "INCOMPLETE"
-}
+// Banner is the verdict in the words a person looks for; the banner names
+// what was tested beside it (Meta.Endpoint).
+func (m *model) Banner() string { return headline(m.Verdict) }
 
 func (m *model) Started() string      { return startTime(m) }
 func (m *model) DurationText() string { return duration(m) }

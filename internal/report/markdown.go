@@ -15,7 +15,9 @@ const maxMarkdownMessage = 4000
 func markdown(m *model) string {
 	var b strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	p("# SWR conformance: %s\n\n", headline(m.Verdict))
+	// The heading names what was tested, as the VERDICT line does: a
+	// summary of one nightly target among several must say which.
+	p("# SWR conformance of %s: %s\n\n", cell(m.Meta.Endpoint), headline(m.Verdict))
 	for _, r := range m.Reasons {
 		p("- %s\n", r)
 	}
@@ -95,12 +97,13 @@ func markdown(m *model) string {
 	return b.String()
 }
 
+// headline is the verdict in the words a person looks for.
 func headline(verdict string) string {
 	switch verdict {
 	case Conforms:
-		return "the target CONFORMS"
+		return "CONFORMS"
 	case DoesNotConform:
-		return "the target DOES NOT CONFORM"
+		return "DOES NOT CONFORM"
 	case NoRun:
 		return "NO RUN"
 	}

@@ -25,7 +25,7 @@ import (
 // Meta is what every report says besides the specs.
 type Meta struct {
 	SuiteVersion, Commit string // e.g. "v0.1.0", "abc1234" ("" shown as "unknown")
-	Endpoint             string // target URL or "embedded reference server"
+	Endpoint             string // what was tested: the target's URL, or "the embedded reference server" (config.Config.Target)
 	Config               []KV   // configuration, already redacted by the caller
 	// Secrets are values that must never appear in any output (the token).
 	// The suite removes them where text comes from the wire; Write removes

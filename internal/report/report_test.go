@@ -298,7 +298,7 @@ func TestWriteProducesFourFiles(t *testing.T) {
 	if err := xml.Unmarshal([]byte(read(t, dir, "junit.xml")), &junit); err != nil {
 		t.Error("junit.xml is not well-formed:", err)
 	}
-	if md := read(t, dir, "summary.md"); !strings.HasPrefix(md, "# SWR conformance: the target DOES NOT CONFORM\n") {
+	if md := read(t, dir, "summary.md"); !strings.HasPrefix(md, "# SWR conformance of https://swr-api.example.com: DOES NOT CONFORM\n") {
 		t.Errorf("summary.md starts %q", md[:min(len(md), 80)])
 	}
 	if page := read(t, dir, "report.html"); !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.Contains(page, `class="banner bad"`) {
@@ -502,7 +502,7 @@ func j2props(j reporters.JUnitTestSuites) []reporters.JUnitProperty {
 func TestSummaryMarkdown(t *testing.T) {
 	md := read(t, written(t), "summary.md")
 	for _, want := range []string{
-		"# SWR conformance: the target DOES NOT CONFORM\n",
+		"# SWR conformance of https://swr-api.example.com: DOES NOT CONFORM\n",
 		"- SECURITY DEFECT: a request without valid credentials was served, or answered 401 and still took effect (AUTH-401-MISSING-TOKEN)\n",
 		"| specs | 2 passed, 3 failed, 1 not checked, 1 not run |",
 		"| SWR_TOKEN | [REDACTED] |",
@@ -557,7 +557,8 @@ func TestHTML(t *testing.T) {
 		t.Errorf("report.html has %d links, %d of them within the page: it must be inert and self-contained", n, local)
 	}
 	for _, want := range []string{
-		"<title>SWR conformance: DOES NOT CONFORM</title>",
+		"<title>SWR conformance of https://swr-api.example.com: DOES NOT CONFORM</title>",
+		`<div class="what">SWR image-sharing API conformance of https://swr-api.example.com</div>`,
 		`<header class="banner bad">`,
 		"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more",
 		"<pre>rule CREATE-409-DUPLICATE",
