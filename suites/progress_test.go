@@ -3,6 +3,7 @@ package suites
 import (
 	"os"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -24,6 +25,10 @@ var shown struct {
 	ginkgo   *console.Passthrough // Ginkgo's output, through that console
 	sender   *console.Sender      // under the Ginkgo CLI: to the launching process
 	started  bool                 // the current spec runs (it was not skipped before it started)
+	// restoreStdout ends the redirection of os.Stdout through the console
+	// (TestMain calls it once m.Run has returned); nil when there is none.
+	restoreStdout func()
+	reports       string // where this process wrote the reports, for its last lines
 }
 
 // requestsSent counts the requests of this process (the client's Observe
@@ -53,6 +58,13 @@ func startConsole() {
 	c := console.New(os.Stderr, console.IsTerminal(os.Stderr))
 	shown.ginkgo = c.Passthrough(os.Stdout)
 	formatter.ColorableStdOut = shown.ginkgo // what RunSpecs gives Ginkgo's reporter
+	if !testing.Verbose() {
+		// Package testing's closing lines (--- FAIL: TestConformance,
+		// FAIL) go to os.Stdout after the run: through the console, they
+		// are dropped like Ginkgo's, and the run ends as under the CLI.
+		// With -v (and go test -json) they are go test's to read.
+		shown.restoreStdout, _ = console.Redirect(&os.Stdout, shown.ginkgo)
+	}
 	p := console.NewProgress(c, time.Now)
 	p.Live(counters)
 	p.Run(time.Second)

@@ -104,6 +104,12 @@ func TestMain(m *testing.M) {
 	}
 	run.config, run.target, run.warnings = tgt.Config, tgt, unknown
 	code := m.Run()
+	if shown.restoreStdout != nil {
+		shown.restoreStdout()
+	}
+	if shown.reports != "" {
+		fmt.Fprintln(os.Stderr, "\n"+reportsLine(shown.reports))
+	}
 	keepOutOfTestCache(cfg)
 	if st := tgt.Retries(); st.Retries429+st.Retries503+st.GaveUp > 0 {
 		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", retryText(st))
@@ -228,12 +234,17 @@ func printVerdict(j *report.Judgement, target string) int {
 	for _, f := range failed {
 		fmt.Fprintln(os.Stderr, "  failed: "+f)
 	}
-	for _, r := range j.Reasons {
+	// The first reason is the VERDICT line's own (for an incomplete run,
+	// the line says it in its words): each is said once.
+	first, rest := "", j.Reasons
+	if len(rest) > 0 {
+		first, rest = rest[0], rest[1:]
+	}
+	for _, r := range rest {
 		fmt.Fprintln(os.Stderr, "  - "+r)
 	}
-	first := ""
-	if len(j.Reasons) > 0 {
-		first = j.Reasons[0]
+	if j.Verdict == report.Incomplete && j.ExitCode == 0 {
+		fmt.Fprintln(os.Stderr, "  This is expected with these settings, and no defect of the target: what was left out is named above, with the setting that checks it.")
 	}
 	switch j.Verdict {
 	case report.Conforms:
@@ -250,6 +261,9 @@ func printVerdict(j *report.Judgement, target string) int {
 func summarizeIncomplete(j *report.Judgement) string {
 	if len(j.NotChecked) == 0 {
 		return strings.Join(j.Reasons, "; ")
+	}
+	if len(j.NotChecked) > 6 { // a focused run: the count says it, the reports list them
+		return fmt.Sprintf("nothing failed, but %s not checked (reasons above)", plural(len(j.NotChecked), "requirement"))
 	}
 	return fmt.Sprintf("nothing failed, but %s not checked: %s (reasons above)", plural(len(j.NotChecked), "requirement"), strings.Join(j.NotChecked, ", "))
 }
@@ -270,8 +284,23 @@ func TestConformance(t *testing.T) {
 	}
 	startConsole()
 	defer endConsole()
-	RunSpecs(t, suiteDescription, suiteConfig, reporterConfig)
+	var tt GinkgoTestingT = t
+	if shown.restoreStdout != nil {
+		// The run ends with its VERDICT line and exits with the verdict's
+		// status (TestMain). Failing t would only add "--- FAIL:
+		// TestConformance", which package testing writes where os.Stdout
+		// pointed before the console took it, past the console's filter.
+		tt = verdictEndsTheRun{}
+	}
+	RunSpecs(tt, suiteDescription, suiteConfig, reporterConfig)
 }
+
+// verdictEndsTheRun is the testing.T Ginkgo fails when a spec fails, in a
+// run whose end the console shows: the verdict, not package testing, says
+// how the run went.
+type verdictEndsTheRun struct{}
+
+func (verdictEndsTheRun) Fail() {}
 
 // flagGiven reports whether the command line set the flag name.
 func flagGiven(name string) bool {
@@ -367,10 +396,16 @@ func writeReports(r Report, noRun string) {
 	if err != nil {
 		dir = cfg.ReportDir
 	}
-	if shown.sender != nil {
-		return // under the Ginkgo CLI, the process that started it says where they are
+	switch {
+	case shown.sender != nil:
+		// Under the Ginkgo CLI, the process that started it says where
+		// they are, after the CLI's output.
+	case noRun == "":
+		// After Ginkgo's last lines, as under the CLI: TestMain says it.
+		shown.reports = dir
+	default:
+		fmt.Fprintln(os.Stderr, reportsLine(dir))
 	}
-	fmt.Fprintln(os.Stderr, reportsLine(dir))
 }
 
 // reportsLine names the four reports in dir, an absolute path.

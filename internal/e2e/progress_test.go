@@ -113,3 +113,45 @@ func TestProgressWhileASpecRunsLong(t *testing.T) {
 		t.Fatalf("the line came %d s into the spec, after more than 30 s without a line:\n%s", after, tail(out))
 	}
 }
+
+// A run ends the same way in one process and in several: Ginkgo's "Ran N of
+// M Specs", the reports, the suite's own lines and the VERDICT line, with
+// nothing that contradicts or repeats the verdict (no "SUCCESS!" above an
+// incomplete verdict, no "--- FAIL: TestConformance", "FAIL" or "Test
+// Suite Failed"), and a focused run names the requirements its filter left
+// out in one line.
+func TestOneEndingForAnyNumberOfProcesses(t *testing.T) {
+	dir := bin(t)
+	_, url := inProcess(t, refserver.FaultCreate200)
+	noise := regexp.MustCompile(`(?m)^(SUCCESS!|FAIL!|--- (PASS|FAIL)|PASS$|FAIL$|Test Suite|Ginkgo ran)`)
+	ending := func(out string) string {
+		_, after, ok := strings.Cut(out, "\nRan ")
+		if !ok {
+			t.Fatalf("no \"Ran N of M Specs\" line:\n%s", tail(out))
+		}
+		after = regexp.MustCompile(`in [0-9.]+ seconds`).ReplaceAllString(after, "in … seconds")
+		after = regexp.MustCompile(`reports: \S+`).ReplaceAllString(after, "reports: …")
+		return regexp.MustCompile(`(?m)^  failed: .*\n`).ReplaceAllString(after, "") // their order differs
+	}
+	for _, filter := range []string{"CREATE-201", "UPDATE-201"} {
+		var endings []string
+		for _, procs := range []string{"1", "2"} {
+			code, out := runSuite(t, dir, append(existingEnv(url), "SWR_SHARE_ACCOUNTS=peer-1,peer-2,peer-3,peer-4", "SWR_PROCS="+procs), "-ginkgo.label-filter="+filter)
+			if m := noise.FindString(out); m != "" {
+				t.Errorf("%s, %s process(es): the run ends with %q, which is not the verdict's:\n%s", filter, procs, m, tail(out))
+			}
+			one := regexp.MustCompile(`(?m)^  - [A-Z0-9-]+ not checked \(configuration\): its specs were filtered out`).FindAllString(out, -1)
+			counted := regexp.MustCompile(`(?m)^  - \d+ requirements not checked \(configuration\): its specs were filtered out`).FindAllString(out, -1)
+			if len(one) != 0 || len(counted) != 1 {
+				t.Errorf("%s, %s process(es): %d lines name one filtered-out requirement each and %d count them; want one line with a count:\n%s", filter, procs, len(one), len(counted), tail(out))
+			}
+			if !strings.HasPrefix(lastLine(out), "VERDICT: ") {
+				t.Errorf("%s, %s process(es): exit %d, the last line is not the VERDICT line:\n%s", filter, procs, code, tail(out))
+			}
+			endings = append(endings, ending(out))
+		}
+		if endings[0] != endings[1] {
+			t.Errorf("%s: one process and two end differently:\n--- one:\n%s\n--- two:\n%s", filter, endings[0], endings[1])
+		}
+	}
+}

@@ -38,6 +38,10 @@ type NotChecked struct {
 	Cause        Cause    `json:"cause"`
 	Reason       string   `json:"reason"`           // what kept it from being checked
 	Remedy       string   `json:"remedy,omitempty"` // the setting or change that would check it
+	// Filtered: a filter (-ginkgo.label-filter, -focus, -skip) left the
+	// requirement's specs out; the console and the verdict say those in
+	// one line with a count.
+	Filtered bool `json:"filtered,omitempty"`
 }
 
 // Failed names the requirement a failed spec broke. A 401 that still wrote

@@ -532,8 +532,7 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun, Reason: "the run was stopped before its spec (" + stopped + ")",
 				Remedy: "a longer SWR_RUN_TIMEOUT, or let the run finish"})
 		} else {
-			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: "its specs were filtered out (-ginkgo.label-filter, -ginkgo.focus or -ginkgo.skip)",
-				Remedy: "run without the filter"})
+			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: filteredOut, Remedy: "run without the filter", Filtered: true})
 		}
 	}
 }
@@ -634,17 +633,37 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 	for _, p := range m.RunProblems {
 		m.Reasons = append(m.Reasons, "run problem: "+firstLine(p))
 	}
+	// Requirements a filter left out are one line: a focused replay of one
+	// spec would otherwise drown its result in them (the requirements
+	// keep the list).
+	var filtered []string
 	for _, ro := range unchecked {
+		if ro.NotChecked.Filtered {
+			filtered = append(filtered, ro.ID)
+			continue
+		}
 		m.Reasons = append(m.Reasons, fmt.Sprintf("%s not checked (%s): %s", ro.ID, ro.NotChecked.Cause, ro.Reason))
 	}
+	if len(filtered) > 0 {
+		which, pronoun := fmt.Sprintf("%d requirements", len(filtered)), "them"
+		if len(filtered) == 1 {
+			which, pronoun = filtered[0], "it" // as one line per requirement says it
+		}
+		m.Reasons = append(m.Reasons, fmt.Sprintf("%s not checked (configuration): %s; to check %s: run without the filter", which, filteredOut, pronoun))
+	}
 }
+
+// filteredOut is why a requirement whose specs a filter left out was not
+// checked.
+const filteredOut = "its specs were filtered out (-ginkgo.label-filter, -ginkgo.focus or -ginkgo.skip)"
 
 // mergeNotChecked sums up why a requirement was not checked: a problem of
 // the run outweighs the configuration, and every distinct reason is kept.
 func mergeNotChecked(ncs []NotChecked) NotChecked {
-	out := NotChecked{Cause: CauseConfiguration}
+	out := NotChecked{Cause: CauseConfiguration, Filtered: len(ncs) > 0}
 	var reasons, remedies []string
 	for _, nc := range ncs {
+		out.Filtered = out.Filtered && nc.Filtered
 		if nc.Cause == CauseRun {
 			out.Cause = CauseRun
 		}

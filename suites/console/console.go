@@ -23,6 +23,19 @@ import (
 	"unicode/utf8"
 )
 
+// EndingNoise reports whether line is one of the closing lines Ginkgo, its
+// CLI or Go's testing package print, which would contradict or repeat the
+// run's VERDICT line: "SUCCESS! -- 9 Passed ..." above an incomplete
+// verdict, "--- FAIL: TestConformance" and "FAIL" from one process, "Test
+// Suite Failed" from several. The run ends the same way in any number of
+// processes: Ginkgo's list of failures and "Ran N of M Specs", then the
+// suite's own lines and the VERDICT line.
+func EndingNoise(line string) bool {
+	return endingNoise.MatchString(strings.TrimSpace(string(Uncolored([]byte(line)))))
+}
+
+var endingNoise = regexp.MustCompile(`^(?:(?:SUCCESS!|FAIL!) -- \d+ Passed \| .*|--- (?:PASS|FAIL): TestConformance \(.*\)|PASS|FAIL|Ginkgo ran \d+ suites? in .*|Test Suite (?:Passed|Failed))$`)
+
 // Uncolored is text without its ANSI colour and style sequences.
 func Uncolored(text []byte) []byte { return sgr.ReplaceAll(text, nil) }
 
@@ -141,6 +154,7 @@ type Passthrough struct {
 	mu    sync.Mutex
 	buf   []byte
 	muted bool
+	blank bool // the last line let through was blank
 }
 
 // Passthrough returns a writer for Ginkgo's output, which goes to w.
@@ -173,6 +187,32 @@ func (p *Passthrough) Flush() {
 	}
 }
 
+// Redirect sends what is written to *f (os.Stdout, say) through p until
+// the function it returns is called, which puts *f back and returns once
+// everything written is through. Package testing prints its closing lines
+// straight to os.Stdout; this is how they meet the same filter as
+// Ginkgo's.
+func Redirect(f **os.File, p *Passthrough) (restore func(), err error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	orig := *f
+	*f = w
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		io.Copy(p, r)
+	}()
+	return func() {
+		*f = orig
+		w.Close()
+		<-done
+		r.Close()
+		p.Flush()
+	}, nil
+}
+
 // Mute drops everything written from now on.
 func (p *Passthrough) Mute() {
 	p.mu.Lock()
@@ -182,9 +222,16 @@ func (p *Passthrough) Mute() {
 }
 
 func (p *Passthrough) emit(line []byte) {
-	if p.muted || MarksOnly(string(line)) {
+	if p.muted || MarksOnly(string(line)) || EndingNoise(string(line)) {
 		return
 	}
+	// The lines dropped above stood between blank lines: one blank line
+	// is enough.
+	blank := len(bytes.TrimSpace(Uncolored(line))) == 0
+	if blank && p.blank {
+		return
+	}
+	p.blank = blank
 	p.c.mu.Lock()
 	defer p.c.mu.Unlock()
 	p.c.above(p.w, line)

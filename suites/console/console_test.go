@@ -234,3 +234,23 @@ func TestUncolored(t *testing.T) {
 		t.Errorf("Uncolored = %q, want %q", got, want)
 	}
 }
+
+func TestEndingNoise(t *testing.T) {
+	for line, want := range map[string]bool{
+		"SUCCESS! -- 9 Passed | 0 Failed | 0 Pending | 81 Skipped\n":                        true,
+		"\x1b[38;5;9m\x1b[1mFAIL! -- 0 Passed | 8 Failed | 0 Pending | 82 Skipped\x1b[0m\n": true,
+		"--- FAIL: TestConformance (0.32s)\n":                                               true,
+		"FAIL\n":                                                                            true,
+		"PASS\n":                                                                            true,
+		"Ginkgo ran 1 suite in 430.55592ms\n":                                               true,
+		"Test Suite Failed\n":                                                               true,
+		"Ran 8 of 90 Specs in 0.171 seconds\n":                                              false,
+		"  [FAIL] Create a share: POST .../access-domains [It] [CREATE-201] Sharing an image\n": false,
+		"FAIL: the permit was not read\n":                                  false,
+		"VERDICT: the target does NOT conform: http://x; 8 specs failed\n": false,
+	} {
+		if got := EndingNoise(line); got != want {
+			t.Errorf("EndingNoise(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
