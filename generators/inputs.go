@@ -19,7 +19,7 @@ import (
 // Inputs is one labelled class of inputs: everything the runner needs.
 type Inputs struct {
 	Label    string            // the rule the inputs break (e.g. "ns.too-long"), or "valid namespace" etc.
-	Gen      gopter.Gen        // random string inputs; every sample satisfies Holds; shrinker gen.StringShrinker
+	Gen      gopter.Gen        // random string inputs; every sample satisfies Holds; shrinker gen.StringShrinker, or a spelled body's (spelledShrinker)
 	Boundary []string          // deterministic cases sent on every run; each satisfies Holds
 	Holds    func(string) bool // the oracle check the label claims (re-checked after shrinking by the runner)
 	// Describe shows an input in a failure; nil: the input quoted. Bodies
