@@ -1,7 +1,6 @@
 package generators
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -154,8 +153,10 @@ func invalidPermit(r *rand.Rand) string {
 }
 
 var (
-	descriptionSpecial  = []rune("\"\\/\n\t<>&")
-	descriptionNonASCII = []rune("éüñßΩ共享镜像✓\u2028")
+	descriptionSpecial = []rune("\"\\/\n\t\r\b\f<>&")
+	// Non-ASCII text, beyond the BMP too: an emoji is one rune here, four
+	// bytes in UTF-8 and a surrogate pair when escaped.
+	descriptionNonASCII = []rune("éüñßΩ共享镜像✓\u2028😀🎉𝄞")
 )
 
 func descriptionRune(r *rand.Rand, style int) rune {
@@ -182,7 +183,7 @@ func ValidDescriptions() Inputs {
 			}
 			return string(rs)
 		}}),
-		Boundary: []string{"", " ", "a", "é", "共享", "\"\\/\n", "a\"b\\c/d\ne", "<b>&amp;</b>", "forever",
+		Boundary: []string{"", " ", "a", "é", "共享", "déjà vu", "😀", "\"\\/\n", "a\"b\\c/d\ne", "<b>&amp;</b>", "forever",
 			strings.Repeat("x", contract.DescriptionPinnedLen), strings.Repeat("共享", contract.DescriptionPinnedLen/2),
 			strings.Repeat(`"`, contract.DescriptionPinnedLen), strings.Repeat("x", contract.DescriptionPinnedLen-1) + "é"},
 		Holds: func(s string) bool {
@@ -259,43 +260,27 @@ func ValidBodies(account string) gopter.Gen {
 	return gen.Weighted([]gen.WeightedGen{{Weight: 1, Gen: body(false)}, {Weight: 2, Gen: body(true)}})
 }
 
-// ValidCreateBodies are valid create bodies for account as property inputs,
-// in their JSON form. They shrink to the plainest valid body first (see
-// PlainerBodies), so a counterexample is the simplest body that still fails.
+// ValidCreateBodies are valid create bodies for account as property inputs:
+// the bytes sent, a value in one of its spellings (see spelling). Their
+// boundary cases are the POST page's example request, verbatim but for
+// the account and the deadline, and the same with its members reversed.
+// They shrink to the compact spelling and the plainest value (see
+// PlainerBodies), so a counterexample is the simplest body that still
+// fails; a failure shows its value and the bytes sent (DescribeBody).
 func ValidCreateBodies(account string) Inputs {
 	return validBodyInputs("valid create body", account, true)
 }
 
 // ValidUpdateBodies are valid update bodies (no access_domain: the account
-// is in the path) as property inputs, shrinking as ValidCreateBodies do.
+// is in the path) as property inputs, spelled, bounded by the PATCH page's
+// example request and shrinking as ValidCreateBodies do.
 func ValidUpdateBodies(account string) Inputs {
 	return validBodyInputs("valid update body", account, false)
 }
 
 func validBodyInputs(label, account string, create bool) Inputs {
-	render := func(b Body) string {
-		if create {
-			return string(b.CreateJSON())
-		}
-		return string(b.UpdateJSON())
-	}
 	bodies := ValidBodies(account)
-	shrinker := func(v any) gopter.Shrink {
-		b, err := ParseBody([]byte(v.(string)))
-		if err != nil {
-			return gopter.NoShrink
-		}
-		b.AccessDomain = account
-		plainer := PlainerBodies(b)
-		return func() (any, bool) {
-			if len(plainer) == 0 {
-				return nil, false
-			}
-			next := plainer[0]
-			plainer = plainer[1:]
-			return render(next), true
-		}
-	}
+	fields := func(b Body) []field { return b.fields(create) }
 	check := contract.UpdateBody
 	if create {
 		check = contract.CreateBody
@@ -303,16 +288,20 @@ func validBodyInputs(label, account string, create bool) Inputs {
 	return Inputs{
 		Label: label,
 		Gen: func(p *gopter.GenParameters) *gopter.GenResult {
-			return gopter.NewGenResult(render(drawFrom[Body](bodies, p.Rng)), shrinker)
+			b := drawFrom[Body](bodies, p.Rng)
+			return newSpelledShrinker(fields, PlainerBodies, nil).result(b, drawSpelling(p.Rng, fields(b)))
 		},
-		Holds: func(s string) bool { return check([]byte(s), time.Now()).Valid() },
+		Boundary: pageExamples(account, create),
+		Holds:    func(s string) bool { return check([]byte(s), time.Now()).Valid() },
+		Describe: DescribeBody,
 	}
 }
 
 // PlainerBodies are the valid bodies one step plainer than b, plainest
 // first: without a description, with deadline "forever", with an empty
-// description, then with the description shortened (its first half, or one
-// character less). The shrinker of the valid body inputs walks them.
+// description, then with the description shortened (its first or its
+// second half, or one character less at its end or at its start). The
+// shrinker of the valid body inputs walks them.
 func PlainerBodies(b Body) []Body {
 	var out []Body
 	with := func(change func(*Body)) {
@@ -329,7 +318,8 @@ func PlainerBodies(b Body) []Body {
 	if b.Description != nil && *b.Description != "" {
 		rs := []rune(*b.Description)
 		seen := map[string]bool{}
-		for _, shorter := range []string{"", string(rs[:len(rs)/2]), string(rs[:len(rs)-1])} {
+		n := len(rs)
+		for _, shorter := range []string{"", string(rs[:n/2]), string(rs[n/2:]), string(rs[:n-1]), string(rs[1:])} {
 			if seen[shorter] {
 				continue
 			}
@@ -341,7 +331,9 @@ func PlainerBodies(b Body) []Body {
 	return out
 }
 
-// ParseBody reads back a body the generators rendered (create or update).
+// ParseBody reads back the value of a valid body the generators wrote
+// (create or update), in any of its spellings: white space, member order
+// and escapes are gone from what it returns.
 func ParseBody(raw []byte) (Body, error) {
 	var f struct {
 		AccessDomain string  `json:"access_domain"`
@@ -443,31 +435,27 @@ func (d bodyDefect) apply(fs []field, raw string) []field {
 	return out
 }
 
-// layout varies key order and whitespace, which a valid body may have too.
-func layout(r *rand.Rand, fs []field) string {
-	if r.Intn(3) == 0 {
-		r.Shuffle(len(fs), func(i, j int) { fs[i], fs[j] = fs[j], fs[i] })
-	}
-	s := render(fs)
-	if r.Intn(4) == 0 {
-		var buf bytes.Buffer
-		if json.Indent(&buf, []byte(s), "", oneOf(r, "  ", "\t")) == nil {
-			s = buf.String()
-		}
-	}
-	return s
+// pagesLayout writes fs as the pages lay out their example requests: one
+// member a line, two spaces in, `"permit" : "read"`.
+func pagesLayout(fs []field) string {
+	sp := spelling{space: map[gap]string{}}
+	sp.lines(fs, "\n", "  ", " ", " ")
+	return sp.write(fs)
 }
 
-// malform turns a valid body into text that is not JSON.
+// malform turns a valid body, in one of its spellings, into text that is
+// not JSON.
 func malform(r *rand.Rand, fs []field) string {
-	s := layout(r, fs)
+	sp := drawSpelling(r, fs)
+	s := sp.write(fs)
+	end := strings.LastIndexByte(s, '}') // the object's closing brace; white space may follow it
 	switch r.Intn(12) {
-	case 0, 1, 2: // a proper prefix of an object is never JSON
-		return s[:oneOf(r, 0, len(s)-1, r.Intn(len(s)))]
+	case 0, 1, 2: // a prefix of an object that stops before its closing brace is never JSON
+		return s[:oneOf(r, 0, end, r.Intn(end+1))]
 	case 3: // a complete object then more is not pinned: break the object instead
-		return s[:len(s)-1] + oneOf(r, ",", `,"`, ":", "]")
+		return s[:end] + oneOf(r, ",", `,"`, ":", "]")
 	case 4:
-		return s[:len(s)-1] + ",}"
+		return s[:end] + ",}"
 	case 5:
 		return strings.ReplaceAll(s, `"`, `'`)
 	case 6: // key and value not separated by ':'
@@ -477,19 +465,22 @@ func malform(r *rand.Rand, fs []field) string {
 		return first[:len(first)-1] + oneOf(r, " ", ";", ",,") + strings.TrimPrefix(render(fs[1:]), "{")
 	case 8: // a raw control character or a bad escape inside the first key
 		return strings.Replace(s, `"`, `"`+oneOf(r, "\t", "\n", `\x`, `\uZZ`), 1)
-	case 9: // an unquoted key or value
-		return strings.Replace(s, `"`+contract.FieldPermit+`"`, contract.FieldPermit, 1)
+	case 9: // an unquoted key (written without escapes, so that it can be found)
+		delete(sp.escapes, strRef{contract.FieldPermit, false})
+		return strings.Replace(sp.write(fs), `"`+contract.FieldPermit+`"`, contract.FieldPermit, 1)
 	case 10:
 		return oneOf(r, "", " ", "\n", "\t \r\n", "permit=read&deadline=forever", "<share><permit>read</permit></share>",
 			"permit: read\ndeadline: forever\n", "{permit: read}", `{"permit":NaN}`, "{", "}", "{{}}")
 	default: // a comment
-		return "{/* share */" + strings.TrimPrefix(s, "{")
+		open := strings.IndexByte(s, '{') + 1
+		return s[:open] + "/* share */" + s[open:]
 	}
 }
 
-// notObject is JSON that is not an object, often a valid body wrapped.
+// notObject is JSON that is not an object, often a valid body (in one of
+// its spellings) wrapped.
 func notObject(r *rand.Rand, fs []field) string {
-	s := render(fs)
+	s := drawSpelling(r, fs).write(fs)
 	v := oneOf(r, "[]", "["+s+"]", "["+s+","+s+"]", `"read"`, `""`, jsonString(s), "0", "42", "-1.5e3",
 		strconv.FormatInt(r.Int63n(1e10), 10), "true", "false", "null", `["read","forever"]`)
 	if r.Intn(4) == 0 {
@@ -526,7 +517,7 @@ func InvalidUpdateBodies(rule contract.Rule) Inputs {
 }
 
 func invalidBodies(rule contract.Rule, create bool, account string) Inputs {
-	in := Inputs{Label: string(rule), Holds: func(s string) bool {
+	in := Inputs{Label: string(rule), Describe: DescribeBody, Holds: func(s string) bool {
 		if create {
 			return contract.CreateBody([]byte(s), time.Now()).Only(rule)
 		}
@@ -548,7 +539,12 @@ func invalidBodies(rule contract.Rule, create bool, account string) Inputs {
 		in.Gen = mix(choice{1, func(r *rand.Rand) string { return notObject(r, base(r)) }})
 		in.Boundary = []string{"[]", `"read"`, "42", "null", "true", "[" + fixed[0] + "]", jsonString(fixed[0])}
 	case ok && (create || d.key != contract.FieldAccessDomain):
-		in.Gen = mix(choice{1, func(r *rand.Rand) string {
+		// Spelled every way a valid body is: the decoded value breaks the
+		// rule whatever the spelling. They shrink to the compact spelling
+		// first, then byte by byte.
+		same := func(fs []field) []field { return fs }
+		in.Gen = func(p *gopter.GenParameters) *gopter.GenResult {
+			r := p.Rng
 			fs := base(r)
 			valid := ""
 			for _, f := range fs {
@@ -563,10 +559,12 @@ func invalidBodies(rule contract.Rule, create bool, account string) Inputs {
 			if !d.remove {
 				raw = d.value(r, valid)
 			}
-			return layout(r, d.apply(fs, raw))
-		}})
-		// Every boundary value on the plain body; the described body only
-		// checks that a description does not change the answer.
+			fs = d.apply(fs, raw)
+			return newSpelledShrinker(same, nil, gen.StringShrinker).result(fs, drawSpelling(r, fs))
+		}
+		// Every boundary value on the plain body; the described body, laid
+		// out as the pages lay out their examples, checks that neither a
+		// description nor that layout changes the answer.
 		raws := d.boundary
 		if d.remove {
 			raws = []string{""}
@@ -574,7 +572,7 @@ func invalidBodies(rule contract.Rule, create bool, account string) Inputs {
 		for i, raw := range raws {
 			in.Boundary = append(in.Boundary, render(d.apply(plain.fields(create), raw)))
 			if i == 0 {
-				in.Boundary = append(in.Boundary, render(d.apply(described.fields(create), raw)))
+				in.Boundary = append(in.Boundary, pagesLayout(d.apply(described.fields(create), raw)))
 			}
 		}
 	default:
@@ -598,7 +596,7 @@ func InvalidUpdateBodiesOfAnyRule() Inputs {
 }
 
 func anyRule(label string, rules []contract.Rule, of func(contract.Rule) Inputs, check func(string) contract.Verdict) Inputs {
-	in := Inputs{Label: label, Holds: func(s string) bool {
+	in := Inputs{Label: label, Describe: DescribeBody, Holds: func(s string) bool {
 		v := check(s)
 		return len(v.Rules) == 1 && v.Pinned()
 	}}

@@ -9,6 +9,7 @@
 package generators
 
 import (
+	"fmt"
 	"math/rand"
 
 	"github.com/leanovate/gopter"
@@ -18,9 +19,20 @@ import (
 // Inputs is one labelled class of inputs: everything the runner needs.
 type Inputs struct {
 	Label    string            // the rule the inputs break (e.g. "ns.too-long"), or "valid namespace" etc.
-	Gen      gopter.Gen        // random string inputs; every sample satisfies Holds; shrinker gen.StringShrinker
+	Gen      gopter.Gen        // random string inputs; every sample satisfies Holds; shrinker gen.StringShrinker, or a spelled body's (spelledShrinker)
 	Boundary []string          // deterministic cases sent on every run; each satisfies Holds
 	Holds    func(string) bool // the oracle check the label claims (re-checked after shrinking by the runner)
+	// Describe shows an input in a failure; nil: the input quoted. Bodies
+	// show the value they encode beside the bytes sent (DescribeBody).
+	Describe func(string) string
+}
+
+// describe shows s as in.Describe does, or quoted.
+func (in Inputs) describe(s string) string {
+	if in.Describe != nil {
+		return in.Describe(s)
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // choice is one way to draw a sample, with its share of the samples.

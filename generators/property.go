@@ -47,18 +47,21 @@ type Failure struct {
 	Boundary bool // a fixed boundary case, not a random one: nothing to shrink
 	Err      error
 	Seed     int64
+	// Describe shows an input (Inputs.Describe); nil: quoted.
+	Describe func(string) string
 }
 
 func (f *Failure) Error() string {
+	describe := Inputs{Describe: f.Describe}.describe
 	var b strings.Builder
 	switch {
 	case f.Boundary:
-		fmt.Fprintf(&b, "boundary case %q (%s) failed:\n", f.Shrunk, f.Label)
+		fmt.Fprintf(&b, "boundary case %s (%s) failed:\n", describe(f.Shrunk), f.Label)
 	case f.Shrinks == 0:
-		fmt.Fprintf(&b, "counterexample %q (%s), seed %d, could not be shrunk:\n", f.Shrunk, f.Label, f.Seed)
+		fmt.Fprintf(&b, "counterexample %s (%s), seed %d, could not be shrunk:\n", describe(f.Shrunk), f.Label, f.Seed)
 	default:
-		fmt.Fprintf(&b, "counterexample %q (%s), shrunk in %d steps from %q, seed %d:\n",
-			f.Shrunk, f.Label, f.Shrinks, f.Original, f.Seed)
+		fmt.Fprintf(&b, "counterexample %s (%s), shrunk in %d steps from %s, seed %d:\n",
+			describe(f.Shrunk), f.Label, f.Shrinks, describe(f.Original), f.Seed)
 	}
 	b.WriteString(f.Err.Error())
 	return b.String()
@@ -119,7 +122,7 @@ func Check(p Params, in Inputs, check func(string) error) Outcome {
 	}
 	if i, err := firstAloneFailure(in.Boundary, p.Concurrency, check); err != nil {
 		out.Tried = i + 1
-		out.Failure = &Failure{Label: in.Label, Original: in.Boundary[i], Shrunk: in.Boundary[i], Boundary: true, Err: err, Seed: p.Seed}
+		out.Failure = &Failure{Label: in.Label, Original: in.Boundary[i], Shrunk: in.Boundary[i], Boundary: true, Err: err, Seed: p.Seed, Describe: in.Describe}
 		return out
 	}
 	out.Tried = len(in.Boundary)
@@ -140,7 +143,7 @@ func Check(p Params, in Inputs, check func(string) error) Outcome {
 		maxShrinks = DefaultMaxShrinks
 	}
 	shrunk, steps, shrunkErr := shrink(results[i], inputs[i], err, in.Holds, check, maxShrinks)
-	out.Failure = &Failure{Label: in.Label, Original: inputs[i], Shrunk: shrunk, Shrinks: steps, Err: shrunkErr, Seed: p.Seed}
+	out.Failure = &Failure{Label: in.Label, Original: inputs[i], Shrunk: shrunk, Shrinks: steps, Err: shrunkErr, Seed: p.Seed, Describe: in.Describe}
 	return out
 }
 
