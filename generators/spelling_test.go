@@ -72,7 +72,6 @@ var spellingFeatures = []struct {
 	{`\/`, func(s string) bool { return strings.Contains(s, `\/`) }},
 	{`\"`, func(s string) bool { return strings.Contains(s, `\"`) }},
 	{`\\`, func(s string) bool { return strings.Contains(s, `\\`) }},
-	{`\b or \f`, func(s string) bool { return strings.Contains(s, `\b`) || strings.Contains(s, `\f`) }},
 	{"non-ASCII UTF-8", func(s string) bool { return strings.ContainsAny(s, "éüñßΩ共享镜像✓") }},
 	{"emoji in UTF-8", func(s string) bool { return strings.ContainsAny(s, "😀🎉𝄞") }},
 }
