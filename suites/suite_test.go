@@ -65,6 +65,9 @@ func TestMain(m *testing.M) {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
+		if proc == 1 {
+			writeNoRunReports(err.Error())
+		}
 		// No target to name: the settings that would name it are wrong.
 		stopBeforeFirstSpec(err.Error(), verdictLine("no run", "", "the configuration is wrong (see the message above)"))
 	}
@@ -169,8 +172,10 @@ func parseFlags() {
 		os.Stderr.Write(help)
 		os.Exit(0)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagProblem(err, fs))
+		problem := config.FlagProblem(err, fs)
+		fmt.Fprintln(os.Stderr, "swr-conformance:", problem)
 		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagHint)
+		writeNoRunReports("the command line is wrong: " + problem)
 		fmt.Fprintln(os.Stderr, verdictLine("no run", "", "the command line is wrong (see above)"))
 		os.Exit(2)
 	case settings.HelpWanted():
@@ -406,6 +411,28 @@ func writeReports(r Report, noRun string) {
 	default:
 		fmt.Fprintln(os.Stderr, reportsLine(dir))
 	}
+}
+
+// writeNoRunReports writes the four reports of a run that a wrong
+// configuration or command line stopped before anything else: verdict no
+// run, the message, no requirement checked. A CI job's upload step finds
+// them, as after any other run. The report directory is read on its own
+// (its setting may be the only right one); when it cannot be written, the
+// message on the console is all there is, and it says so.
+func writeNoRunReports(message string) {
+	dir := settings.ReportDir(os.LookupEnv)
+	now := time.Now()
+	meta := report.Meta{SuiteVersion: version.Version, Commit: version.Commit, Endpoint: "no target (the configuration is wrong)",
+		NoRun: message, Secrets: []string{os.Getenv(config.EnvToken), os.Getenv(config.EnvPassword)}}
+	r := types.Report{SuiteDescription: suiteDescription, StartTime: now, EndTime: now}
+	if err := report.Write(dir, meta, contract.All(), r); err != nil {
+		fmt.Fprintf(os.Stderr, "swr-conformance: writing reports to %s (SWR_REPORT_DIR) failed too: %v\n", dir, err)
+		return
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	fmt.Fprintln(os.Stderr, reportsLine(dir))
 }
 
 // reportsLine names the four reports in dir, an absolute path.

@@ -416,6 +416,25 @@ func (s *Settings) Load(lookupEnv func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
+// ReportDir is where the reports go, read on its own: a run stopped by a
+// configuration error still writes its reports (saying "no run" and why),
+// so a CI job that uploads them finds them. The flag wins over the
+// variable, as in Load; unset, DefaultReportDir.
+func (s *Settings) ReportDir(lookup func(string) (string, bool)) string {
+	for _, st := range s.list {
+		if st.env != EnvReportDir {
+			continue
+		}
+		if *st.value != "" {
+			return *st.value
+		}
+		if v, ok := lookup(EnvReportDir); ok && v != "" {
+			return v
+		}
+	}
+	return DefaultReportDir
+}
+
 // Processes is how many Ginkgo processes a run under the Ginkgo CLI uses,
 // and, when that is not simply what was asked for, one line that says why.
 //

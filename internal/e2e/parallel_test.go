@@ -296,10 +296,16 @@ func TestHelpAndMisspelledFlags(t *testing.T) {
 		{"-swr.share-acounts=a,b", "did you mean -swr.share-accounts?"},
 		{"-ginkgo.lable-filter=auth", "did you mean -ginkgo.label-filter?"},
 	} {
-		code, out := runSuite(t, dir, nil, tc.arg)
+		reports := t.TempDir()
+		code, out := runSuite(t, dir, []string{"SWR_REPORT_DIR=" + reports}, tc.arg)
 		lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-		if code != 2 || len(lines) > 3 || !strings.Contains(out, tc.want) || !strings.Contains(out, "-swr.help") || !strings.HasPrefix(lastLine(out), "VERDICT: no run") {
-			t.Errorf("%s: exit %d, %d lines; want 2, at most three lines naming the flag meant (%q) and -swr.help, the VERDICT line last:\n%s", tc.arg, code, len(lines), tc.want, out)
+		if code != 2 || len(lines) > 4 || !strings.Contains(out, tc.want) || !strings.Contains(out, "-swr.help") || !strings.HasPrefix(lastLine(out), "VERDICT: no run") {
+			t.Errorf("%s: exit %d, %d lines; want 2, at most four lines naming the flag meant (%q), -swr.help and the reports, the VERDICT line last:\n%s", tc.arg, code, len(lines), tc.want, out)
+		}
+		// The reports say why the run did not start: a CI job's upload step
+		// finds them.
+		if r := readResults(t, reports); r.Verdict != "no run" || len(r.Reasons) == 0 || !strings.Contains(r.Reasons[0], tc.want) {
+			t.Errorf("%s: results.json says %q %q, want no run with the message", tc.arg, r.Verdict, r.Reasons)
 		}
 	}
 	code, out = runSuite(t, dir, nil, "-h")

@@ -239,27 +239,27 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 	url := writes.watch(t, srv)
 	base := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=false"}
 	tests := []struct {
-		name    string
-		env     []string
-		want    []string
-		reports bool // the run got past its configuration: reports say why it stopped
+		name string
+		env  []string
+		want []string
 	}{
 		// A 404 from show namespace cannot be told from a target without
 		// it, so both settings are named; a namespace shown with its
 		// repository not found names the repository.
 		{"missing namespace", append(base, "SWR_NAMESPACE=no-such-ns", "SWR_REPOSITORY=team/app"),
-			[]string{`SWR_NAMESPACE="no-such-ns" or SWR_REPOSITORY="team/app" does not exist`, "show namespace  GET /v2/manage/namespaces/no-such-ns: 404"}, true},
+			[]string{`SWR_NAMESPACE="no-such-ns" or SWR_REPOSITORY="team/app" does not exist`, "show namespace  GET /v2/manage/namespaces/no-such-ns: 404"}},
+		{"a $ in the repository", append(base, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team$app"), []string{"write the repository with '/', not '$'"}},
 		{"missing repository", append(base, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=no/such-repo"),
-			[]string{`SWR_REPOSITORY="no/such-repo" does not exist in SWR_NAMESPACE="conformance"`, "show repository GET /v2/manage/namespaces/conformance/repos/no$such-repo: 404"}, true},
-		{"misspelled endpoint alone", []string{"SWR_ENDPIONT=" + url}, []string{"SWR_ENDPIONT is not a setting of this suite: did you mean SWR_ENDPOINT?"}, false},
+			[]string{`SWR_REPOSITORY="no/such-repo" does not exist in SWR_NAMESPACE="conformance"`, "show repository GET /v2/manage/namespaces/conformance/repos/no$such-repo: 404"}},
+		{"misspelled endpoint alone", []string{"SWR_ENDPIONT=" + url}, []string{"SWR_ENDPIONT is not a setting of this suite: did you mean SWR_ENDPOINT?"}},
 		{"misspelled endpoint with the vendor settings", []string{"SWR_ENDPIONT=" + url, "SWR_TOKEN=" + token, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1"},
-			[]string{"did you mean SWR_ENDPOINT?"}, false},
+			[]string{"did you mean SWR_ENDPOINT?"}},
 		// A nightly matrix entry without its endpoint: the workflow passes
 		// every setting of a target, the unused ones empty. The embedded
 		// server would conform in its place.
 		{"a target's settings with an empty endpoint", []string{"SWR_ENDPOINT=", "SWR_TOKEN=" + token, "SWR_IAM_ENDPOINT=", "SWR_USERNAME=", "SWR_PASSWORD=", "SWR_DOMAIN=", "SWR_PROJECT=",
 			"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION="},
-			[]string{`SWR_TOKEN, SWR_NAMESPACE, SWR_REPOSITORY, SWR_SHARE_ACCOUNTS, SWR_IAM_ENDPOINT="", SWR_USERNAME="", SWR_PASSWORD="", SWR_DOMAIN="" and SWR_PROJECT="" point at a registry, but SWR_ENDPOINT is empty: set SWR_ENDPOINT to the registry's base URL, or unset them all to test the embedded reference server`}, false},
+			[]string{`SWR_TOKEN, SWR_NAMESPACE, SWR_REPOSITORY, SWR_SHARE_ACCOUNTS, SWR_IAM_ENDPOINT="", SWR_USERNAME="", SWR_PASSWORD="", SWR_DOMAIN="" and SWR_PROJECT="" point at a registry, but SWR_ENDPOINT is empty: set SWR_ENDPOINT to the registry's base URL, or unset them all to test the embedded reference server`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -280,11 +280,11 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 			if strings.Contains(out, "provisioning is on (SWR_PROVISION=true)") {
 				t.Errorf("the message blames SWR_PROVISION=true, which the user never set:\n%s", out)
 			}
-			if tc.reports {
-				r := readResults(t, reports)
-				if r.Verdict != "no run" || r.ExitCode != 2 {
-					t.Errorf("results.json says %q (exit %d), want no run", r.Verdict, r.ExitCode)
-				}
+			// Reports say why the run stopped, whether a setting was wrong or
+			// the target could not be used: a CI job's upload finds them.
+			r := readResults(t, reports)
+			if r.Verdict != "no run" || r.ExitCode != 2 || len(r.Reasons) == 0 || !strings.Contains(out, r.Reasons[0]) {
+				t.Errorf("results.json says %q (exit %d, %q), want no run with the message of the console", r.Verdict, r.ExitCode, r.Reasons)
 			}
 			if after := srv.Inventory(); strings.Join(after, "\n") != strings.Join(before, "\n") {
 				t.Errorf("checking the fixture changed the target:\nbefore %q\nafter  %q", before, after)
