@@ -16,7 +16,7 @@ import (
 // Every form of writing a rune decodes to the rune: the escapes are the
 // same text to any JSON decoder.
 func TestEscapesDecodeToTheirRune(t *testing.T) {
-	runes := []rune("aZ0 ~\"\\/\b\f\n\r\t\x00\x1f\x7f<>&éΩ共\u2028\u2029😀𝄞\U0010FFFF")
+	runes := "aZ0 ~\"\\/\b\f\n\r\t\x00\x1f\x7f<>&éΩ共\u2028\u2029😀𝄞\U0010FFFF"
 	want := map[rune]map[escape]string{
 		'r':  {escUnicode: `\u0072`, escUnicodeUpper: `\u0072`, escShort: `r`, escCanonical: `r`},
 		'é':  {escUnicode: `\u00e9`, escUnicodeUpper: `\u00E9`, escCanonical: `é`},
