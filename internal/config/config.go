@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -743,9 +744,18 @@ func (c Config) Settings() [][2]string {
 		{"rate", rate},
 		{"request timeout", c.Timeout.String()},
 		{"run timeout", c.RunTimeout.String()},
-		{"reports", c.ReportDir},
+		{"reports", absolute(c.ReportDir)},
 		{"require complete", fmt.Sprint(c.RequireComplete)},
 	}
+}
+
+// absolute is dir as an absolute path where it can be made one: a header
+// that says "reports: reports" leaves the reader to guess from where.
+func absolute(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // Summary describes the configuration for a person, secrets redacted.

@@ -36,6 +36,25 @@ func EndingNoise(line string) bool {
 
 var endingNoise = regexp.MustCompile(`^(?:(?:SUCCESS!|FAIL!) -- \d+ Passed \| .*|--- (?:PASS|FAIL): TestConformance \(.*\)|PASS|FAIL|Ginkgo ran \d+ suites? in .*|Test Suite (?:Passed|Failed))$`)
 
+// withoutSuitePath drops the path from Ginkgo's "Running Suite: <name> -
+// <path>" line: the directory of the compiled suite, or a temporary copy
+// of it under the Ginkgo CLI, which nobody can use. The header above it
+// says the target and where the reports go.
+func withoutSuitePath(line []byte) []byte {
+	plain := Uncolored(line)
+	if !bytes.HasPrefix(plain, []byte("Running Suite: ")) {
+		return line
+	}
+	if m := suitePath.FindIndex(plain); m != nil {
+		return append(plain[:m[0]:m[0]], '\n')
+	}
+	return line
+}
+
+// suitePath is the " - <path>" at the end of Ginkgo's header line, on Unix
+// or Windows.
+var suitePath = regexp.MustCompile(` - (?:/|[A-Za-z]:\\).*\n?$`)
+
 // Uncolored is text without its ANSI colour and style sequences.
 func Uncolored(text []byte) []byte { return sgr.ReplaceAll(text, nil) }
 
@@ -225,6 +244,7 @@ func (p *Passthrough) emit(line []byte) {
 	if p.muted || MarksOnly(string(line)) || EndingNoise(string(line)) {
 		return
 	}
+	line = withoutSuitePath(line)
 	// The lines dropped above stood between blank lines: one blank line
 	// is enough.
 	blank := len(bytes.TrimSpace(Uncolored(line))) == 0

@@ -254,3 +254,18 @@ func TestEndingNoise(t *testing.T) {
 		}
 	}
 }
+
+// Ginkgo's header names the directory of the compiled suite, under the CLI
+// a temporary copy: the console drops it.
+func TestWithoutSuitePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"Running Suite: SWR image-sharing API conformance - /tmp/swr-conformance-3155135528\n": "Running Suite: SWR image-sharing API conformance\n",
+		"Random Seed: 1796486928\n":                                         "Random Seed: 1796486928\n",
+		"Running Suite: SWR image-sharing API conformance - C:\\Users\\x\n": "Running Suite: SWR image-sharing API conformance\n",
+		"Running Suite: a - b\n":                                            "Running Suite: a - b\n",
+	} {
+		if got := string(withoutSuitePath([]byte(in))); got != want {
+			t.Errorf("withoutSuitePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
