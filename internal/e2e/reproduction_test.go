@@ -164,8 +164,8 @@ func failuresOf(t *testing.T, reports, req string) []string {
 	return out
 }
 
-// snippetOf cuts the shell snippet out of a failure: the curl and echo
-// lines after "reproduce, on a target".
+// snippetOf cuts the shell snippet out of a failure: the curl, echo and
+// printf (a body piped to curl) lines after "reproduce, on a target".
 func snippetOf(t *testing.T, failure string) string {
 	t.Helper()
 	_, rest, ok := strings.Cut(failure, "reproduce, on a target")
@@ -174,7 +174,7 @@ func snippetOf(t *testing.T, failure string) string {
 	}
 	var lines []string
 	for _, line := range strings.Split(rest, "\n")[1:] {
-		if !strings.HasPrefix(line, "curl ") && !strings.HasPrefix(line, "echo ") {
+		if !strings.HasPrefix(line, "curl ") && !strings.HasPrefix(line, "echo ") && !strings.HasPrefix(line, "printf ") {
 			break
 		}
 		lines = append(lines, line)

@@ -375,24 +375,60 @@ func (e *Exchange) curl(output ...string) string {
 		parts = append(parts, "-H", ShellQuote(contract.HeaderContentType+": "+e.ContentType))
 	}
 	parts = append(parts, e.Auth.curlHeader(e.changed)...)
-	if e.ReqBody != nil {
-		parts = append(parts, "--data-binary", ShellQuote(e.Redact(string(e.ReqBody))))
+	if e.ReqBody == nil {
+		// The other parts are the suite's own: the token is only ever $SWR_TOKEN.
+		return strings.Join(parts, " ")
 	}
-	// The other parts are the suite's own: the token is only ever $SWR_TOKEN.
-	return strings.Join(parts, " ")
+	body := e.Redact(string(e.ReqBody))
+	if printable(body) {
+		return strings.Join(append(parts, "--data-binary", ShellQuote(body)), " ")
+	}
+	// A body with line breaks, control characters or non-ASCII bytes is
+	// written with printf's octal escapes and piped in: byte for byte,
+	// on one line, in any POSIX shell ($'...' is not one: dash, Debian's
+	// sh, sends it as text).
+	return "printf " + printfFormat(body) + " | " + strings.Join(append(parts, "--data-binary", "@-"), " ")
+}
+
+// printable reports whether s is printable ASCII, which a terminal shows
+// and a shell's single quotes keep as it is.
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// printfFormat is s as a single-quoted printf format that prints s: '\',
+// '%' and the quote escaped, and every byte that is not printable ASCII as
+// a three-digit octal escape.
+func printfFormat(s string) string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			b.WriteString(`'\''`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '%':
+			b.WriteString("%%")
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&b, `\%03o`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // ShellQuote quotes s for a POSIX shell; bytes a terminal would not show are
 // written as $'\xHH' so the command survives copy and paste.
 func ShellQuote(s string) string {
-	printable := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < ' ' || s[i] >= 0x7f {
-			printable = false
-			break
-		}
-	}
-	if printable {
+	if printable(s) {
 		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	var b strings.Builder

@@ -143,16 +143,27 @@ func TestCurlReplays(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { rec.record(r) }))
 	defer srv.Close()
 	c := New(srv.URL, "tok-42", nil, time.Second)
-	body := "{\"description\":\"it's a \\\"test\\\"\x01\u00e9\"}"
-	ex := c.CreateShare(context.Background(), "a b", "team/app", []byte(body), WithContentType(contract.ContentTypeJSONCharset))
-	wantPath := rec.get().path
-	cmd := exec.Command("bash", "-c", ex.Curl())
-	cmd.Env = append(cmd.Environ(), "SWR_TOKEN=tok-42")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("curl failed: %v\n%s", err, out)
-	}
-	if got := rec.get(); got.path != wantPath || got.body != body || got.ct != contract.ContentTypeJSONCharset || got.token != "tok-42" {
-		t.Fatalf("replay differs: path %q body %q ct %q tok %q", got.path, got.body, got.ct, got.token)
+	// In POSIX sh (dash on Debian), not only bash: the bodies a spelling
+	// gives have line breaks, tabs, non-ASCII text and escapes.
+	for _, body := range []string{
+		"{\"description\":\"it's a \\\"test\\\"\x01\u00e9\"}",
+		"{\n  \"permit\" : \"read\",\r\n\t\"deadline\" : \"forever\",\n  \"description\" : \"100% \\u0072 \\\\n 共享 😀\"\n}",
+		"{\"description\":\"\x00\x7f\xff\"}",
+		`{"permit":"read","deadline":"forever"}`,
+	} {
+		ex := c.CreateShare(context.Background(), "a b", "team/app", []byte(body), WithContentType(contract.ContentTypeJSONCharset))
+		wantPath := rec.get().path
+		cmd := exec.Command("sh", "-c", ex.Curl())
+		cmd.Env = append(cmd.Environ(), "SWR_TOKEN=tok-42")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("curl failed: %v\n%s", err, out)
+		}
+		if got := rec.get(); got.path != wantPath || got.body != body || got.ct != contract.ContentTypeJSONCharset || got.token != "tok-42" {
+			t.Fatalf("replay of %q differs: path %q body %q ct %q tok %q\n%s", body, got.path, got.body, got.ct, got.token, ex.Curl())
+		}
+		if strings.Contains(ex.Curl(), "\n") {
+			t.Errorf("the reproduction of %q spans lines:\n%s", body, ex.Curl())
+		}
 	}
 }
 
