@@ -33,7 +33,7 @@ conformance: build
 # package as it finishes, the failures in full, and a closing summary
 # (DONE N tests ...) that CI systems read.
 test: vet staticcheck lint-workflows
-	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 -race ./...
+	$(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 -race ./...
 
 # The kill matrix: the suite against every fault of the reference server and
 # both conforming dialects (also part of `make test`).

@@ -3,11 +3,8 @@ package generators
 import (
 	"math/rand"
 	"reflect"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/gen"
@@ -229,75 +226,6 @@ func TestStructureBreakingNames(t *testing.T) {
 				t.Errorf("%s %q: ordinary segment or valid", k.Name, s)
 			}
 		}
-	}
-}
-
-// TestDistribution logs, per class, what the generators actually draw.
-// Run with -v to read it.
-func TestDistribution(t *testing.T) {
-	type feature struct {
-		name string
-		f    func(string) bool
-	}
-	logClass := func(in Inputs, lengthOf func(string) int, fs ...feature) {
-		samples := samplesOf(t, in)
-		lens := make([]int, len(samples))
-		for i, s := range samples {
-			lens[i] = lengthOf(s)
-		}
-		sort.Ints(lens)
-		var b strings.Builder
-		for _, f := range fs {
-			b.WriteString(" " + f.name + "=" + strconv.Itoa(count(samples, f.f)))
-		}
-		t.Logf("%-28s n=%d boundary=%d len min/med/max=%d/%d/%d%s", in.Label, len(samples), len(in.Boundary),
-			lens[0], lens[len(lens)/2], lens[len(lens)-1], b.String())
-	}
-	has := func(sub string) feature {
-		return feature{sub, func(s string) bool { return strings.Contains(s, sub) }}
-	}
-	for _, c := range nameClasses() {
-		k := c.spec
-		fs := []feature{
-			{"len1", func(s string) bool { return len(s) == 1 }},
-			{"lenMax", func(s string) bool { return len(s) == k.MaxLen }},
-			{"lenMax+1", func(s string) bool { return len(s) == k.MaxLen+1 }},
-			has("."), has("-"), has("_"), has("__"), has("___"),
-			{"digit1st", func(s string) bool { return s != "" && strings.IndexByte(digitChars, s[0]) >= 0 }},
-			{"upper", func(s string) bool { return strings.ContainsAny(s, upperChars) }},
-		}
-		if k.Repository {
-			fs = append(fs, has("/"), feature{"≥2/", func(s string) bool { return strings.Count(s, "/") >= 2 }})
-		}
-		_, punct := k.badChars()
-		fs = append(fs, feature{"punct", func(s string) bool { return strings.ContainsAny(s, punct) }})
-		logClass(c.in, func(s string) int { return len(s) }, fs...)
-	}
-	logClass(ValidDeadlines(), func(s string) int { return len(s) },
-		feature{"forever", func(s string) bool { return s == contract.Forever }},
-		feature{"noFrac", func(s string) bool { return len(s) == 20 }},
-		feature{"frac9", func(s string) bool { return len(s) == 30 }},
-		has("-02-29"), has("-31T"), has("T23:59:59"), has("T00:00:00"), has("2040-"), has("2099-"))
-	logClass(ValidDescriptions(), utf8.RuneCountInString,
-		feature{"empty", func(s string) bool { return s == "" }},
-		feature{"len64", func(s string) bool { return utf8.RuneCountInString(s) == contract.DescriptionPinnedLen }},
-		feature{"nonASCII", func(s string) bool { return utf8.RuneCountInString(s) != len(s) }},
-		feature{"jsonSpecial", func(s string) bool { return strings.ContainsAny(s, "\"\\/\n") }})
-	bodyFeatures := []feature{
-		{"empty", func(s string) bool { return strings.TrimSpace(s) == "" }},
-		{"indented", func(s string) bool { return strings.Contains(s, "\n  ") || strings.Contains(s, "\n\t") }},
-		has(`"description"`), has("null"), has("["), has(`":{`),
-		{"lineBreak", func(s string) bool { return strings.Contains(s, "\n") }},
-		{"spacedColon", func(s string) bool { return strings.Contains(s, `" : `) }},
-		{`\u`, func(s string) bool { return strings.Contains(s, `\u`) }},
-	}
-	for _, r := range CreateBodyRules() {
-		logClass(InvalidCreateBodies(r, testAccount), func(s string) int { return len(s) }, bodyFeatures...)
-	}
-	for _, r := range UpdateBodyRules() {
-		in := InvalidUpdateBodies(r)
-		in.Label = "update " + in.Label
-		logClass(in, func(s string) int { return len(s) }, bodyFeatures...)
 	}
 }
 
