@@ -338,7 +338,7 @@ func TestVerdictBlockExplains(t *testing.T) {
 					e(EntryNotChecked, NotChecked{Cause: CauseRun, Reason: "setting up (create the share to work on) did not succeed:\nPOST ... → 500"}))}
 		}, []string{
 			"exit status 3: nothing failed, but something went wrong during the run",
-			"Not checked because of what happened during the run (1 requirement): no verdict on the target, but the run is not complete",
+			"Not checked because of what happened during the run (1 requirement): no verdict on the target either way, and the run is not complete. See the problems of the run.",
 			"UPDATE-201", "setting up (create the share to work on) did not succeed:",
 			"problem of the run: cleanup at the end of the run: these may be left on the target:",
 		}, []string{"→ 500", "Left out by this configuration"}},

@@ -102,9 +102,12 @@ func explain(m *model, meta Meta, dryRun bool, points []string, unchecked []*req
 		e.NotChecked = append(e.NotChecked, config)
 	}
 	if run.Requirements > 0 || len(run.Problems) > 0 {
-		run.Heading = "Something went wrong during the run: no verdict on the target, but the run is not complete; see the problems of the run."
+		run.Heading = "Something went wrong during the run: no verdict on the target, but the run is not complete."
 		if run.Requirements > 0 {
-			run.Heading = fmt.Sprintf("Not checked because of what happened during the run (%s): no verdict on the target, but the run is not complete; see the problems of the run and each requirement's note.", plural(run.Requirements, "requirement"))
+			run.Heading = fmt.Sprintf("Not checked because of what happened during the run (%s): no verdict on the target either way, and the run is not complete.", plural(run.Requirements, "requirement"))
+		}
+		if len(run.Problems) > 0 {
+			run.Heading += " See the problems of the run."
 		}
 		e.NotChecked = append(e.NotChecked, run)
 	}

@@ -337,7 +337,11 @@ func (e *Exchange) ResponseText() string {
 		}
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%d %s (after %s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
+	after := e.Duration.Round(time.Millisecond).String()
+	if e.Duration < time.Millisecond {
+		after = "under 1ms"
+	}
+	fmt.Fprintf(&b, "%d %s (after %s)\n", e.Status, http.StatusText(e.Status), after)
 	if e.SlowDowns > 0 {
 		fmt.Fprintf(&b, "(after %d slow-down answers, 429/503, waited out and sent again)\n", e.SlowDowns)
 	}
