@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -109,17 +112,18 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 		}
 	}
 	if out.Failure != nil {
+		replay := fmt.Sprintf("-ginkgo.seed=%d -ginkgo.focus=%s", GinkgoRandomSeed(), swrclient.ShellQuote(focusFor(name)))
 		var v *Violation
 		if errors.As(out.Failure.Err, &v) {
 			AddReportEntry(report.EntryFailed, report.Failed{Requirement: v.Requirement.ID, SecurityDefect: v.SecurityDefect}, ReportEntryVisibilityNever)
+			RecordEvidence(v, counterexample(out.Failure), replay)
 			if v.Requirement.ID != req.ID {
 				// The failing case got past the property's own check
 				// before another requirement's failed.
 				RecordPass(req)
 			}
 		}
-		Fail(fmt.Sprintf("%s\nreplay (same inputs, add to the suite's arguments): -ginkgo.seed=%d -ginkgo.focus=%s",
-			out.Failure, GinkgoRandomSeed(), swrclient.ShellQuote(focusFor(name))))
+		Fail(fmt.Sprintf("%s\nreplay (same inputs, add to the suite's arguments): %s", out.Failure, replay))
 	}
 	if out.Undecided > 0 {
 		var u *NotChecked
@@ -130,6 +134,33 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 		nc.Reason = fmt.Sprintf("%d of %d cases of %s were not checked; the first: %s", out.Undecided, out.Tried, in.Label, nc.Reason)
 		AddReportEntry(report.EntryNotChecked, nc, ReportEntryVisibilityNever)
 	}
+}
+
+// counterexample says which input of a property failed, for the reports'
+// failure cards: as found and as shrunk, each shown as it was sent (a body
+// as JSON, not Go-quoted, unless it holds what a page cannot show).
+func counterexample(f *generators.Failure) string {
+	switch {
+	case f.Boundary:
+		return fmt.Sprintf("boundary case (%s): %s", f.Label, shownInput(f.Shrunk))
+	case f.Shrinks == 0:
+		return fmt.Sprintf("counterexample (%s, seed %d, could not be shrunk): %s", f.Label, f.Seed, shownInput(f.Shrunk))
+	}
+	return fmt.Sprintf("counterexample (%s, seed %d): %s\nshrunk in %d steps from: %s", f.Label, f.Seed, shownInput(f.Shrunk), f.Shrinks, shownInput(f.Original))
+}
+
+// shownInput is an input as a person reads it: as it is when every
+// character shows and none is lost at either end, else Go-quoted.
+func shownInput(s string) string {
+	if s == "" || strings.TrimSpace(s) != s {
+		return strconv.Quote(s)
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }
 
 // specRequirements are the catalogue's requirements the running spec is
@@ -390,22 +421,45 @@ func visible(ctx context.Context, req contract.Requirement, s *target.Slot, b ge
 	return b, nil
 }
 
-// requestLine is one exchange in one line, for examples in the reports.
+// requestLine is one exchange in one line, for examples in the reports:
+// the method, the path, the body as sent (JSON as JSON), and the answer.
 func requestLine(ex *swrclient.Exchange) string {
 	line := ex.Method + " " + ex.Path
-	if ex.ReqBody != nil {
-		body := ex.Redact(string(ex.ReqBody))
-		if len(body) > 200 {
-			body = body[:200] + "..."
-		}
-		line += " " + fmt.Sprintf("%q", body)
+	if body := exampleBody(ex); body != "" {
+		line += " " + body
 	}
+	return line + " → " + exampleAnswer(ex)
+}
+
+// exampleOf is one exchange as report.html shows an example: the request
+// line with its answer ("POST /v2/... → 201"), and the body apart.
+func exampleOf(ex *swrclient.Exchange) (request, body string) {
+	return ex.Method + " " + ex.Path + " → " + exampleAnswer(ex), exampleBody(ex)
+}
+
+func exampleAnswer(ex *swrclient.Exchange) string {
 	if ex.Answered() {
-		line += fmt.Sprintf(" → %d", ex.Status)
-	} else {
-		line += " → no answer"
+		return strconv.Itoa(ex.Status)
 	}
-	return line
+	return "no answer"
+}
+
+// exampleBody is the body of an example as sent, token removed, cut at
+// about 200 bytes ("" without a body): JSON as JSON; a body that holds what
+// a page cannot show is Go-quoted (swrclient.BodyText).
+func exampleBody(ex *swrclient.Exchange) string {
+	if ex.ReqBody == nil {
+		return ""
+	}
+	body := ex.Redact(swrclient.BodyText(ex.ReqBody))
+	if len(body) > 200 {
+		cut := 200
+		for !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut] + "..."
+	}
+	return body
 }
 
 // future is a fixed valid deadline far from now.

@@ -159,6 +159,7 @@ func validNamespacesToCreate() []string {
 func firstOf(errs []error) error {
 	var msgs []string
 	var first *Violation
+	var evidence []report.Evidence
 	var undecidedErr error
 	for _, err := range errs {
 		var v *Violation
@@ -169,12 +170,13 @@ func firstOf(errs []error) error {
 				first = v
 			}
 			msgs = append(msgs, err.Error())
+			evidence = append(evidence, v.Evidence...)
 		case undecidedErr == nil:
 			undecidedErr = err
 		}
 	}
 	if first != nil {
-		return &Violation{Requirement: first.Requirement, SecurityDefect: first.SecurityDefect, Message: strings.Join(msgs, "\n\n")}
+		return &Violation{Requirement: first.Requirement, SecurityDefect: first.SecurityDefect, Message: strings.Join(msgs, "\n\n"), Evidence: evidence}
 	}
 	return undecidedErr
 }

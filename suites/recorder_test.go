@@ -61,7 +61,8 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 		t.Count++
 		return
 	}
-	r.counts[k] = &report.Tally{Operation: string(ex.Op), Code: code, Count: 1, Example: requestLine(ex)}
+	request, body := exampleOf(ex)
+	r.counts[k] = &report.Tally{Operation: string(ex.Op), Code: code, Count: 1, Example: requestLine(ex), ExampleRequest: request, ExampleBody: body}
 }
 
 func (r *recorder) reset() {

@@ -3,6 +3,7 @@ package contract
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -45,6 +46,45 @@ func (r Requirement) Source() string {
 		parts[i] = c.String()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// pageMarks are how contract.md marks a heading of a certified operation's
+// vendor page: "Status codes (POST)", "Status codes (PATCH)".
+var pageMarks = map[Operation]string{OpCreate: " (POST)", OpUpdate: " (PATCH)"}
+
+// On is the citation as a failure of op cites it: a section of the other
+// certified operation's vendor page becomes its twin on op's page, when
+// contract.md has one ("Status codes (POST)", for an update, is "Status
+// codes (PATCH)"). The catalogue cites the POST page for rules of both
+// operations; a failed update must name the page of the update. Any other
+// citation is itself.
+func (c Citation) On(op Operation) Citation {
+	mark, ok := pageMarks[op]
+	if !ok || c.Document != "" {
+		return c
+	}
+	for other, otherMark := range pageMarks {
+		if other == op || !strings.HasSuffix(c.Section, otherMark) {
+			continue
+		}
+		twin := strings.TrimSuffix(c.Section, otherMark) + mark
+		if _, ok := Section(twin); ok {
+			return Citation{Section: twin, Quote: c.Quote}
+		}
+	}
+	return c
+}
+
+// SourcesOn are the requirement's sources as a failure of op cites them
+// (Citation.On), each once: a rule that cites both pages cites one.
+func (r Requirement) SourcesOn(op Operation) []Citation {
+	var out []Citation
+	for _, c := range r.Sources {
+		if c = c.On(op); !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Of reports whether the requirement is a rule of operation op.

@@ -82,8 +82,8 @@ func TestBrowserRendersReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	dom := chrome(t, page, "--dump-dom")
-	if strings.Contains(dom, "<script") {
-		t.Error("the rendered DOM has a script element: a failure message was not escaped")
+	if n := strings.Count(dom, "<script"); n != 1 {
+		t.Errorf("the rendered DOM has %d script elements, want the page's own one: a failure message was not escaped", n)
 	}
 	text := visibleText(dom)
 	for _, want := range []string{
@@ -252,6 +252,7 @@ type devtools struct {
 	recv    chan reply
 	next    int
 	session string // the page's, once attached
+	stderr  string // the file Chromium writes its stderr to, for a failure's message
 }
 
 type reply struct {
@@ -291,7 +292,7 @@ func openDevtools(t *testing.T, page string) *devtools {
 	// Chromium holds its own copies; with ours closed, its exit ends recv.
 	chromeReads.Close()
 	chromeWrites.Close()
-	d := &devtools{t: t, send: send, recv: make(chan reply, 64)}
+	d := &devtools{t: t, send: send, recv: make(chan reply, 64), stderr: stderr.Name()}
 	go func() {
 		defer close(d.recv)
 		r := bufio.NewReader(recvFile)
@@ -362,7 +363,8 @@ func (d *devtools) call(method string, params, result any) {
 		select {
 		case m, ok := <-d.recv:
 			if !ok {
-				d.t.Fatalf("Chromium closed the DevTools pipe before answering %s", method)
+				b, _ := os.ReadFile(d.stderr)
+				d.t.Fatalf("Chromium closed the DevTools pipe before answering %s; its stderr:\n%s", method, b)
 			}
 			if m.ID != d.next {
 				continue
@@ -406,6 +408,29 @@ func (d *devtools) eval(expr string, out any) {
 	}
 }
 
+// evalAwait is eval for an expression whose value is a promise.
+func (d *devtools) evalAwait(expr string, out any) {
+	d.t.Helper()
+	var r struct {
+		Result struct {
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		Exception *struct {
+			Text      string `json:"text"`
+			Exception struct {
+				Description string `json:"description"`
+			} `json:"exception"`
+		} `json:"exceptionDetails"`
+	}
+	d.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true}, &r)
+	if r.Exception != nil {
+		d.t.Fatalf("evaluating %s: %s %s", expr, r.Exception.Text, r.Exception.Exception.Description)
+	}
+	if err := json.Unmarshal(r.Result.Value, out); err != nil {
+		d.t.Fatalf("the value of %s, %s: %v", expr, r.Result.Value, err)
+	}
+}
+
 // settle evaluates expr until ok holds of its value or 10s have passed,
 // and returns the last value: a browser scrolls and loads in its own time.
 func settle[T any](d *devtools, expr string, ok func(T) bool) (T, bool) {
@@ -418,5 +443,192 @@ func settle[T any](d *devtools, expr string, ok func(T) bool) (T, bool) {
 			return v, ok(v)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// cardsPage is what a reader of the failures sees, as the browser lays it
+// out.
+type cardsPage struct {
+	ScriptRan bool        `json:"scriptRan"` // the page's script ran: the policy admits it
+	Scripts   int         `json:"scripts"`
+	Groups    []cardGroup `json:"groups"`
+	RunRows   []string    `json:"runRows"` // the run table's row headings
+	Examples  []string    `json:"examples"`
+	Text      string      `json:"text"`
+	Banner    string      `json:"banner"`
+}
+
+type cardGroup struct {
+	Heading string     `json:"heading"`
+	ID      string     `json:"id"`
+	Badge   string     `json:"badge"`
+	Cites   []string   `json:"cites"`
+	Cards   []cardView `json:"cards"`
+	Also    []string   `json:"also"` // hrefs of failures shown under another requirement
+}
+
+type cardView struct {
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	Text      string   `json:"text"`
+	Expected  []string `json:"expected"`
+	Got       []string `json:"got"`
+	Requests  []string `json:"requests"`
+	Responses []string `json:"responses"`
+	Repros    []string `json:"repros"`
+	Buttons   int      `json:"buttons"` // Copy buttons a reader can see
+	Message   string   `json:"message"` // the fallback: the failure's text
+}
+
+const cardsJS = `(() => {
+	const texts = (root, sel) => [...root.querySelectorAll(sel)].map(e => e.textContent);
+	return {
+		scriptRan: document.documentElement.classList.contains("js"),
+		scripts: document.scripts.length,
+		groups: [...document.querySelectorAll("main section.group")].map(g => ({
+			heading: g.querySelector("h3").textContent,
+			id: (g.querySelector("h3 .id") || {textContent: ""}).textContent,
+			badge: (g.querySelector("h3 .page") || {textContent: ""}).textContent,
+			cites: texts(g, ".cites li"),
+			also: [...g.querySelectorAll(".also a")].map(a => a.getAttribute("href")),
+			cards: [...g.querySelectorAll(".failure")].map(c => ({
+				id: c.id, title: c.querySelector("h4").textContent, text: c.textContent,
+				expected: texts(c, ".facts dt:nth-of-type(1) + dd"), got: texts(c, ".facts dd.got"),
+				requests: texts(c, "pre.request"), responses: texts(c, "pre.response"), repros: texts(c, "pre.repro"),
+				buttons: [...c.querySelectorAll("button.copy")].filter(b => b.offsetParent !== null).length,
+				message: (c.querySelector("pre.message") || {textContent: ""}).textContent,
+			})),
+		})),
+		runRows: texts(document, "table.meta th"),
+		examples: [...document.querySelectorAll("main td.small")].map(td => td.innerText),
+		text: document.querySelector("main").innerText,
+		banner: document.querySelector("header").innerText,
+	};
+})()`
+
+// TestBrowserFailureCards opens the report of a failing run and reads its
+// failures as a person does: a heading per failing requirement and
+// operation with the rule and its sources once, the page of the operation
+// that failed, then each failure's expected, got, request, response and a
+// reproduction with a working Copy button; source paths in the
+// repository; one target row; status-code examples with their body as
+// JSON. Then it clicks a Copy button and reads the clipboard.
+func TestBrowserFailureCards(t *testing.T) {
+	needChromium(t)
+	page, err := filepath.Abs(filepath.Join(cardsWritten(t), "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := openDevtools(t, page)
+	var p cardsPage
+	d.eval(cardsJS, &p)
+
+	if !p.ScriptRan || p.Scripts != 1 {
+		t.Errorf("the page's script ran: %v, scripts: %d; want its one script run (the Content-Security-Policy must admit it by its hash)", p.ScriptRan, p.Scripts)
+	}
+	if !strings.Contains(p.Banner, "exit status 1: the target does not conform") {
+		t.Errorf("the banner does not show the exit status:\n%s", p.Banner)
+	}
+	type key struct{ id, badge string }
+	want := map[key]string{ // the group of each failing requirement and operation, and a section it must cite
+		{"AUTH-401-MISSING-TOKEN", "update · PATCH"}:   "Status codes (PATCH)",
+		{"CREATE-409-DUPLICATE", "create · POST"}:      "Status codes (POST)",
+		{"NS-MAX-LENGTH", "create · POST"}:             "Path parameter namespace (POST)",
+		{"NS-MAX-LENGTH", "update · PATCH"}:            "Path parameter namespace (PATCH)",
+		{"UPDATE-REFUSED-NO-EFFECT", "update · PATCH"}: "Refused writes have no effect",
+	}
+	seen := map[key]bool{}
+	for _, g := range p.Groups {
+		k := key{g.ID, g.Badge}
+		if seen[k] {
+			t.Errorf("two groups for %s on %s: a requirement's rule is stated once per operation", g.ID, g.Badge)
+		}
+		seen[k] = true
+		section, ok := want[k]
+		if !ok {
+			t.Errorf("a group %q (%s) that the run has no failure for", g.Heading, g.Badge)
+			continue
+		}
+		rule := catalogued(t, g.ID).Text
+		if !strings.Contains(g.Heading, rule) {
+			t.Errorf("the heading of %s is %q: want its rule, %q", g.ID, g.Heading, rule)
+		}
+		if !slices.ContainsFunc(g.Cites, func(c string) bool { return strings.Contains(c, "§ "+section+":") }) {
+			t.Errorf("%s (%s) cites %q, want %q among them", g.ID, g.Badge, g.Cites, section)
+		}
+		other := "(POST)"
+		if strings.HasSuffix(g.Badge, "POST") {
+			other = "(PATCH)"
+		}
+		for _, c := range g.Cites {
+			if strings.Contains(c, other) {
+				t.Errorf("%s failed on %s, yet cites %q, a section of the other operation's page", g.ID, g.Badge, c)
+			}
+		}
+		for _, c := range g.Cards {
+			if strings.Contains(c.Text, rule) {
+				t.Errorf("card %s repeats the rule of its group: %q", c.ID, c.Title)
+			}
+			if c.Message != "" {
+				continue // no evidence: the failure's text
+			}
+			switch {
+			case len(c.Expected) == 0 || len(c.Got) == 0 || c.Expected[0] == "" || c.Got[0] == "":
+				t.Errorf("card %s shows no expected (%q) or got (%q)", c.ID, c.Expected, c.Got)
+			case len(c.Requests) == 0 || len(c.Requests) != len(c.Responses):
+				t.Errorf("card %s shows %d requests and %d responses: want each request with its response", c.ID, len(c.Requests), len(c.Responses))
+			case len(c.Repros) != 1 || !strings.Contains(c.Repros[0], "curl") && !strings.Contains(c.Repros[0], "echo"):
+				t.Errorf("card %s shows the reproductions %q: want one shell snippet", c.ID, c.Repros)
+			case c.Buttons < 1:
+				t.Errorf("card %s has no visible Copy button", c.ID)
+			}
+		}
+	}
+	for k := range want {
+		if !seen[k] {
+			t.Errorf("no group for %s on %s", k.id, k.badge)
+		}
+	}
+	var fallback, also bool
+	for _, g := range p.Groups {
+		for _, c := range g.Cards {
+			fallback = fallback || strings.HasPrefix(c.Message, "Test Panicked")
+		}
+		also = also || slices.Contains(g.Also, "#failure-1-AUTH-401-MISSING-TOKEN")
+	}
+	if !fallback {
+		t.Error("the failure without evidence does not show its message")
+	}
+	if !also {
+		t.Error("UPDATE-REFUSED-NO-EFFECT, broken by the failure shown under AUTH-401-MISSING-TOKEN, does not link to it")
+	}
+	if strings.Contains(p.Text, "/tmp/") || !strings.Contains(p.Text, "at suites/writes_test.go:92") {
+		t.Error("the failures show the build machine's paths, or not the repository's (suites/writes_test.go:92)")
+	}
+	if n := slices.Index(p.RunRows, "target"); n < 0 || slices.Index(p.RunRows[n+1:], "target") >= 0 || slices.ContainsFunc(p.RunRows, func(r string) bool { return strings.EqualFold(r, "endpoint") }) {
+		t.Errorf("the run table's rows are %q: want one target row, and no endpoint row", p.RunRows)
+	}
+	example := "POST " + sharePath + " → 201\n" + `{"access_domain":"peer-1","permit":"read","deadline":"forever"}`
+	if !slices.Contains(p.Examples, example) {
+		t.Errorf("no status-code example reads %q (the request line, then the body as JSON); they read %q", example, p.Examples)
+	}
+
+	// Copy the first reproduction, as a reader does, and read the clipboard.
+	d.call("Browser.grantPermissions", map[string]any{"permissions": []string{"clipboardReadWrite", "clipboardSanitizedWrite"}}, nil)
+	var at struct{ X, Y float64 }
+	d.eval(`(() => { const b = document.querySelector("main button.copy"); b.scrollIntoView({block: "center"}); const r = b.getBoundingClientRect(); return {x: r.left + r.width/2, y: r.top + r.height/2}; })()`, &at)
+	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
+		d.call("Input.dispatchMouseEvent", map[string]any{"type": typ, "x": at.X, "y": at.Y, "button": "left", "clickCount": 1}, nil)
+	}
+	var first string
+	d.eval(`document.querySelector("main button.copy").closest(".copyable").querySelector("pre").textContent`, &first)
+	label, ok := settle(d, `document.querySelector("main button.copy").textContent`, func(s string) bool { return s != "Copy" })
+	if !ok || label != "Copied" {
+		t.Fatalf("after a click, the Copy button says %q: want \"Copied\"", label)
+	}
+	var clip string
+	d.evalAwait(`navigator.clipboard.readText()`, &clip)
+	if clip != first {
+		t.Errorf("the clipboard holds %q, want the reproduction %q", clip, first)
 	}
 }

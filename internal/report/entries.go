@@ -13,6 +13,7 @@ import (
 const (
 	EntryNotChecked  = "swr.not-checked"
 	EntryFailed      = "swr.failed"
+	EntryEvidence    = "swr.evidence"
 	EntryPassed      = "swr.passed"
 	EntryRunProblem  = "swr.run-problem"
 	EntryObservation = "swr.observation"
@@ -51,6 +52,39 @@ type Failed struct {
 	SecurityDefect bool   `json:"security_defect,omitempty"`
 }
 
+// Evidence is what a failed check showed, in the parts a person reads
+// apart: the case, what was expected, what came back, the exchanges, and
+// the reproduction. It comes beside the Failed entry of the same check; the
+// reports show it as a structured card, and fall back to the spec's
+// failure message where a failure has none.
+type Evidence struct {
+	Requirement string `json:"requirement"`
+	// Operation is the certified operation ("create", "update") whose
+	// answer or effect broke the rule: the page the citations name.
+	Operation string `json:"operation,omitempty"`
+	// Case says which input failed, for a spec of many (a property's
+	// counterexample, a round of racing creates); "" for a spec of one.
+	Case     string `json:"case,omitempty"`
+	Expected string `json:"expected"`
+	Got      string `json:"got"`
+	// Exchanges are the requests that show it, in the order sent: the
+	// request itself, or the write and the read-back that judged it.
+	Exchanges []Shown `json:"exchanges,omitempty"`
+	// Reproduction is a shell snippet that replays the case (token as
+	// $SWR_TOKEN, never written out).
+	Reproduction string `json:"reproduction,omitempty"`
+	// Replay are the suite's arguments that send the same inputs again
+	// (a property's seed and focus).
+	Replay string `json:"replay,omitempty"`
+}
+
+// Shown is one exchange of the evidence, token redacted.
+type Shown struct {
+	Role     string `json:"role,omitempty"` // "the write", "read back", "create 2 of 8"; "" when it is the only one
+	Request  string `json:"request"`
+	Response string `json:"response"`
+}
+
 // Passed names a requirement a check of the spec found kept. A spec that
 // later fails for another requirement, or stops for another's reason,
 // still counts as a pass for this one: a requirement's verdict is what its
@@ -79,7 +113,11 @@ type Tally struct {
 	Operation string `json:"operation"`
 	Code      int    `json:"code"`
 	Count     int    `json:"count"`
-	Example   string `json:"example"`
+	Example   string `json:"example"` // the example in one line
+	// The example in two parts, as report.html shows it: the request
+	// line with its answer ("POST /v2/... → 201") and the body as sent.
+	ExampleRequest string `json:"example_request,omitempty"`
+	ExampleBody    string `json:"example_body,omitempty"`
 }
 
 // Exchanges is the status codes one spec saw.

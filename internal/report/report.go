@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -132,17 +133,21 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 // Judgement is the run's verdict, for the console line and the exit status:
 // the reports say the same, since both come from one build.
 type Judgement struct {
-	Verdict    string
-	ExitCode   int
-	Reasons    []string
-	Failed     []string // the failed specs: "REQ, REQ in <full name>", the requirements each failed through first
-	NotChecked []string // IDs of the requirements not checked
+	Verdict  string
+	ExitCode int
+	Reasons  []string
+	// Explanation is the verdict block of summary.md and report.html:
+	// the exit status in words, and what was not checked grouped by cause
+	// (Explanation.Lines gives it as plain text).
+	Explanation Explanation
+	Failed      []string // the failed specs: "REQ, REQ in <full name>", the requirements each failed through first
+	NotChecked  []string // IDs of the requirements not checked
 }
 
 // Judge is the verdict the reports give.
 func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
 	m := build(meta, reqs, r)
-	j := Judgement{Verdict: m.Verdict, ExitCode: m.ExitCode, Reasons: m.Reasons}
+	j := Judgement{Verdict: m.Verdict, ExitCode: m.ExitCode, Reasons: m.Reasons, Explanation: m.Explanation}
 	for _, f := range m.Failures {
 		j.Failed = append(j.Failed, FailedSpec(f.Requirements, f.Spec.FullName))
 	}
@@ -204,20 +209,23 @@ func junitXML(r types.Report, m *model) ([]byte, error) {
 
 // model is results.json, and what the templates render.
 type model struct {
-	Meta         metaOut         `json:"meta"`
-	StartTime    time.Time       `json:"start_time"`
-	Duration     float64         `json:"duration_seconds"`
-	Verdict      string          `json:"verdict"`
-	ExitCode     int             `json:"exit_code"`
-	Reasons      []string        `json:"reasons"` // why this verdict, in words
-	Specs        counts          `json:"specs"`
-	Requirements []*reqOut       `json:"requirements"`
-	StatusCodes  []opCodes       `json:"status_codes"`
-	Observations []observedPoint `json:"observations"`
-	RunProblems  []string        `json:"run_problems"`
-	Warnings     []string        `json:"warnings"`
-	Unattributed []specOut       `json:"unattributed_failures,omitempty"` // failed specs checking no listed requirement
-	Failures     []failureOut    `json:"-"`                               // every failed spec once, for the people's reports
+	Meta         metaOut                `json:"meta"`
+	StartTime    time.Time              `json:"start_time"`
+	Duration     float64                `json:"duration_seconds"`
+	Verdict      string                 `json:"verdict"`
+	ExitCode     int                    `json:"exit_code"`
+	Reasons      []string               `json:"reasons"`     // why this verdict, in words
+	Explanation  Explanation            `json:"explanation"` // the verdict block of the people's reports
+	Specs        counts                 `json:"specs"`
+	Requirements []*reqOut              `json:"requirements"`
+	StatusCodes  []opCodes              `json:"status_codes"`
+	Observations []observedPoint        `json:"observations"`
+	RunProblems  []string               `json:"run_problems"`
+	Warnings     []string               `json:"warnings"`
+	Unattributed []specOut              `json:"unattributed_failures,omitempty"` // failed specs checking no listed requirement
+	Failures     []failureOut           `json:"-"`                               // every failed spec once, for the people's reports
+	catalogue    map[string]Requirement // the requirements by ID: the citations of the failure cards
+	page         *pageLayout            // where report.html puts each failure, once worked out
 }
 
 type metaOut struct {
@@ -259,6 +267,9 @@ type specOut struct {
 	Location   string    `json:"failure_location,omitempty"`
 	SkipReason string    `json:"not_checked_reason,omitempty"`
 	Property   *Property `json:"property,omitempty"`
+	// Evidence is what the failed checks showed, in parts (Evidence
+	// entries); empty for a failure that recorded none.
+	Evidence []Evidence `json:"evidence,omitempty"`
 	// Broke are the requirements a failed spec failed through: a spec
 	// checks several, and fails only through one whose check failed.
 	Broke []string `json:"failed_requirements,omitempty"`
@@ -274,6 +285,10 @@ type codeSeen struct {
 	Documented bool   `json:"documented"`
 	Seen       int    `json:"seen"`
 	Example    string `json:"example,omitempty"`
+	// The example in two parts (Tally): the request line with its answer,
+	// and the body as sent.
+	ExampleRequest string `json:"example_request,omitempty"`
+	ExampleBody    string `json:"example_body,omitempty"`
 }
 
 type observedPoint struct {
@@ -308,7 +323,9 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		m.Meta.Config = []KV{}
 	}
 	byID := map[string]*reqOut{}
+	m.catalogue = map[string]Requirement{}
 	for _, q := range reqs {
+		m.catalogue[q.ID] = q
 		ro := &reqOut{ID: q.ID, Text: q.Text, Source: q.Source(), Operation: operationOf(q), Specs: []specOut{}}
 		m.Requirements = append(m.Requirements, ro)
 		byID[q.ID] = ro
@@ -361,6 +378,10 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 						security = true
 					}
 				}
+			case EntryEvidence:
+				if ev, ok := entry[Evidence](e); ok && so.Outcome == failed {
+					so.Evidence = append(so.Evidence, ev)
+				}
 			case EntryPassed:
 				if p, ok := entry[Passed](e); ok {
 					kept[p.Requirement] = true
@@ -382,7 +403,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 						}
 						c := byCode[t.Code]
 						if c == nil {
-							c = &codeSeen{Code: t.Code, Example: t.Example}
+							c = &codeSeen{Code: t.Code, Example: t.Example, ExampleRequest: t.ExampleRequest, ExampleBody: t.ExampleBody}
 							byCode[t.Code] = c
 						}
 						c.Seen += t.Count
@@ -440,7 +461,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		for _, c := range certified.Documented() {
 			cs := codeSeen{Code: c, Documented: true}
 			if t := tallies[op][c]; t != nil {
-				cs.Seen, cs.Example = t.Seen, t.Example
+				cs.Seen, cs.Example, cs.ExampleRequest, cs.ExampleBody = t.Seen, t.Example, t.ExampleRequest, t.ExampleBody
 				delete(tallies[op], c)
 			}
 			oc.Codes = append(oc.Codes, cs)
@@ -532,7 +553,7 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun, Reason: "the run was stopped before its spec (" + stopped + ")",
 				Remedy: "a longer SWR_RUN_TIMEOUT, or let the run finish"})
 		} else {
-			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: filteredOut, Remedy: "run without the filter", Filtered: true})
+			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: filteredReason, Remedy: filteredRemedy, Filtered: true})
 		}
 	}
 }
@@ -561,7 +582,7 @@ func runStopped(r types.Report) string {
 // judge sets each requirement's verdict and the run's (the contract
 // section 7).
 func judge(m *model, meta Meta, failedIts int, dryRun bool) {
-	var failing, security []string
+	var failing, security, points []string
 	var unchecked []*reqOut
 	runCause := len(m.RunProblems) > 0
 	for _, ro := range m.Requirements {
@@ -598,10 +619,14 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 			unchecked = append(unchecked, ro)
 		}
 	}
+	// The explanation's points are the reasons but those about single
+	// requirements not checked and the run's problems, which it groups.
+	defer func() { m.Explanation = explain(m, meta, dryRun, points, unchecked) }()
 	switch {
 	case meta.NoRun != "":
 		m.Verdict, m.ExitCode = NoRun, 2
 		m.Reasons = append(m.Reasons, firstLine(meta.NoRun))
+		points = m.Reasons
 		return
 	case len(failing) > 0 || failedIts > 0:
 		m.Verdict, m.ExitCode = DoesNotConform, 1
@@ -614,13 +639,16 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 		if n := len(m.Unattributed); n > 0 {
 			m.Reasons = append(m.Reasons, fmt.Sprintf("%d failed specs check no listed requirement", n))
 		}
+		points = append(points, m.Reasons...)
 	case dryRun:
 		m.Verdict, m.ExitCode = Incomplete, 0
 		m.Reasons = append(m.Reasons, "dry run: nothing was sent to the target")
+		points, unchecked = m.Reasons, nil
 		return
 	case len(unchecked) == 0 && len(m.RunProblems) == 0:
 		m.Verdict, m.ExitCode = Conforms, 0
 		m.Reasons = append(m.Reasons, fmt.Sprintf("every requirement was checked and none failed (%d requirements, %d specs)", len(m.Requirements), m.Specs.Passed))
+		points = m.Reasons
 		return
 	default:
 		m.Verdict = Incomplete
@@ -629,6 +657,11 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 			m.ExitCode = 3
 		}
 		m.Reasons = append(m.Reasons, "no requirement failed, but not every requirement was checked")
+		if len(unchecked) > 0 {
+			points = append(points, fmt.Sprintf("Nothing failed, but %d of %d requirements %s not checked.", len(unchecked), len(m.Requirements), pick(len(unchecked), "was", "were")))
+		} else {
+			points = append(points, "Nothing failed, but something went wrong during the run.")
+		}
 	}
 	for _, p := range m.RunProblems {
 		m.Reasons = append(m.Reasons, "run problem: "+firstLine(p))
@@ -649,13 +682,9 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 		if len(filtered) == 1 {
 			which, pronoun = filtered[0], "it" // as one line per requirement says it
 		}
-		m.Reasons = append(m.Reasons, fmt.Sprintf("%s not checked (configuration): %s; to check %s: run without the filter", which, filteredOut, pronoun))
+		m.Reasons = append(m.Reasons, fmt.Sprintf("%s not checked (configuration): %s; to check %s: %s", which, filteredReason, pronoun, filteredRemedy))
 	}
 }
-
-// filteredOut is why a requirement whose specs a filter left out was not
-// checked.
-const filteredOut = "its specs were filtered out (-ginkgo.label-filter, -ginkgo.focus or -ginkgo.skip)"
 
 // mergeNotChecked sums up why a requirement was not checked: a problem of
 // the run outweighs the configuration, and every distinct reason is kept.
@@ -726,7 +755,7 @@ func specOf(s types.SpecReport, stopped string) specOut {
 			so.Failure += "\npanic: " + s.Failure.ForwardedPanic
 		}
 		if loc := s.Failure.Location; loc.FileName != "" {
-			so.Location = fmt.Sprintf("%s:%d", loc.FileName, loc.LineNumber)
+			so.Location = fmt.Sprintf("%s:%d", sourcePath(loc.FileName), loc.LineNumber)
 		}
 	}
 	for _, e := range s.ReportEntries {
@@ -738,6 +767,30 @@ func specOf(s types.SpecReport, stopped string) specOut {
 	}
 	return so
 }
+
+// sourcePath is a failure's source file as a reader of the repository
+// finds it: Ginkgo records the path on the machine that built the suite
+// (/tmp/.../suites/auth_test.go), which says nothing to anyone else and
+// names a stranger's directories. Kept: from the suite's directory
+// (suites/...), or else what follows the module's own directory; a file of
+// another module (a vendor's spec) keeps its name alone.
+func sourcePath(file string) string {
+	file = strings.ReplaceAll(file, `\`, "/") // a Windows build's path, read anywhere
+	if i := strings.LastIndex(file, "/suites/"); i >= 0 {
+		return file[i+1:]
+	}
+	if !strings.HasPrefix(file, "/") && !strings.Contains(file, ":/") {
+		return file // relative already
+	}
+	if i := strings.LastIndex(file, "/"+moduleDir+"/"); i >= 0 {
+		return file[i+len(moduleDir)+2:]
+	}
+	return path.Base(file)
+}
+
+// moduleDir is the last element of the suite's module path, the name of a
+// clone's directory.
+const moduleDir = "swr-conformance"
 
 func contains(xs []string, x string) bool {
 	for _, y := range xs {

@@ -102,12 +102,13 @@ type results struct {
 		Config       []KV   `json:"config"`
 		Seed         int64  `json:"seed"`
 	} `json:"meta"`
-	StartTime time.Time `json:"start_time"`
-	Duration  float64   `json:"duration_seconds"`
-	Verdict   string    `json:"verdict"`
-	ExitCode  int       `json:"exit_code"`
-	Reasons   []string  `json:"reasons"`
-	Specs     struct {
+	StartTime   time.Time   `json:"start_time"`
+	Duration    float64     `json:"duration_seconds"`
+	Verdict     string      `json:"verdict"`
+	ExitCode    int         `json:"exit_code"`
+	Reasons     []string    `json:"reasons"`
+	Explanation Explanation `json:"explanation"`
+	Specs       struct {
 		Passed     int `json:"passed"`
 		Failed     int `json:"failed"`
 		NotChecked int `json:"not_checked"`
@@ -121,13 +122,14 @@ type results struct {
 		SecurityDefect bool        `json:"security_defect"`
 		Reason         string      `json:"reason"`
 		Specs          []struct {
-			Name       string    `json:"name"`
-			State      string    `json:"state"`
-			Outcome    string    `json:"outcome"`
-			Failure    string    `json:"failure"`
-			Location   string    `json:"failure_location"`
-			SkipReason string    `json:"not_checked_reason"`
-			Property   *Property `json:"property"`
+			Name       string     `json:"name"`
+			State      string     `json:"state"`
+			Outcome    string     `json:"outcome"`
+			Failure    string     `json:"failure"`
+			Location   string     `json:"failure_location"`
+			SkipReason string     `json:"not_checked_reason"`
+			Property   *Property  `json:"property"`
+			Evidence   []Evidence `json:"evidence"`
 		} `json:"specs"`
 	} `json:"requirements"`
 	StatusCodes  []opCodes       `json:"status_codes"`
@@ -162,6 +164,19 @@ const hostile = "rule CREATE-409-DUPLICATE: Creating the same share again answer
 	"reproduce: curl -H \"X-Auth-Token: $SWR_TOKEN\" ```fenced```"
 
 const postPath = "POST /v2/manage/namespaces/ns/repositories/app/access-domains"
+
+// dupEvidence is what the duplicate's check showed, in parts. Each part
+// quotes what a target may answer, markup and fences included.
+var dupEvidence = Evidence{Requirement: "CREATE-409-DUPLICATE", Operation: "create",
+	Case:     `counterexample (second bodies, seed -77): {"permit":"read","deadline":"forever"}`,
+	Expected: "409 Conflict", Got: "201 Created",
+	Exchanges: []Shown{{
+		Request:  "POST https://swr-api.example.com/v2/manage/namespaces/ns/repositories/app/access-domains\nContent-Type: application/json\nX-Auth-Token: [REDACTED]\n\n" + `{"description":"<script>alert('x')</script> & more"}` + "\n",
+		Response: "201 Created (after 3ms)\n\n<b>not bold</b> | not a column\n",
+	}},
+	Reproduction: "# export SWR_TOKEN first\ncurl -sS -i -X POST 'https://swr-api.example.com/v2/manage/namespaces/ns/repositories/app/access-domains' -H \"X-Auth-Token: $SWR_TOKEN\" --data-binary '```fenced```'",
+	Replay:       "-ginkgo.seed=42 -ginkgo.focus='Create a share'",
+}
 
 // ops are the operations a test requirement is a rule of.
 func ops(which string) []contract.Operation {
@@ -200,23 +215,24 @@ var testMeta = Meta{
 func testReport(t *testing.T) types.Report {
 	j := func(name string, v any) types.ReportEntry { return viaJSON(t, raw(name, v)) }
 	ok := with(it("Create a share", "[CREATE-201] Sharing ... (with description)", types.SpecStatePassed, "", "create", "CREATE-201", "CREATE-VISIBLE"),
-		raw(EntryExchanges, Exchanges{Tallies: []Tally{{"create", 201, 2, postPath + " (with description)"}}}),
+		raw(EntryExchanges, Exchanges{Tallies: []Tally{{Operation: "create", Code: 201, Count: 2, Example: postPath + " (with description)"}}}),
 		raw(EntryObservation, Observation{"content after a complete JSON object", "ignored (201)", postPath + ` {}x`}))
 	prop := with(it("Create a share", "[CREATE-201] Sharing ... (property: random valid bodies, each read back)", types.SpecStatePassed, "", "property", "CREATE-201", "CREATE-VISIBLE"),
 		raw(EntryProperty, Property{Label: "valid bodies", Cases: 37, Seed: 8675309, RunSeed: 42}),
-		j(EntryExchanges, Exchanges{Tallies: []Tally{{"create", 201, 37, postPath}}}),
+		j(EntryExchanges, Exchanges{Tallies: []Tally{{Operation: "create", Code: 201, Count: 37, Example: postPath}}}),
 		j(EntryObservation, Observation{"content after a complete JSON object", "ignored (201)", postPath + ` {}[]`}))
 	dup := with(it("Create a share", "[CREATE-409-DUPLICATE] Creating the same share again answers 409. (property: second bodies)", types.SpecStateFailed, hostile, "property", "CREATE-409-DUPLICATE"),
 		j(EntryFailed, Failed{Requirement: "CREATE-409-DUPLICATE"}),
+		j(EntryEvidence, dupEvidence),
 		j(EntryProperty, Property{Label: "second bodies", Cases: 12, Seed: -77, RunSeed: 42}),
-		j(EntryExchanges, Exchanges{Tallies: []Tally{{"create", 201, 24, postPath + " (second)"}}}))
+		j(EntryExchanges, Exchanges{Tallies: []Tally{{Operation: "create", Code: 201, Count: 24, Example: postPath + " (second)"}}}))
 	dup.CapturedGinkgoWriterOutput = "sent X-Auth-Token: " + secret + "\n"
 	auth := with(it("Credentials", "[AUTH-401-MISSING-TOKEN] ... (update without a token)", types.SpecStateFailed,
 		"PATCH without X-Auth-Token answered 401 Unauthorized, but the share changed", "auth", "AUTH-401-MISSING-TOKEN"),
 		raw(EntryFailed, Failed{Requirement: "AUTH-401-MISSING-TOKEN", SecurityDefect: true}),
-		raw(EntryExchanges, Exchanges{Tallies: []Tally{{"update", 401, 1, "PATCH /v2/.../access-domains (no token)"}}}))
+		raw(EntryExchanges, Exchanges{Tallies: []Tally{{Operation: "update", Code: 401, Count: 1, Example: "PATCH /v2/.../access-domains (no token)"}}}))
 	panicked := with(it("Update a share", "[UPDATE-MISSING-SHARE-4XX] ... (a share never made)", types.SpecStatePanicked, "Test Panicked", "update", "UPDATE-MISSING-SHARE-4XX"),
-		j(EntryExchanges, Exchanges{Tallies: []Tally{{"update", 404, 1, "PATCH /v2/.../missing"}, {"update", 0, 1, "PATCH /v2/.../missing (connection reset)"}}}))
+		j(EntryExchanges, Exchanges{Tallies: []Tally{{Operation: "update", Code: 404, Count: 1, Example: "PATCH /v2/.../missing"}, {Operation: "update", Code: 0, Count: 1, Example: "PATCH /v2/.../missing (connection reset)"}}}))
 	panicked.Failure.ForwardedPanic = "runtime error: index out of range; token " + secret
 	panicked.CapturedStdOutErr = "library debug: Authorization: " + secret + "\n"
 	unsupported := with(it("Update a share", "[UPDATE-201] Updating ... (with description)", types.SpecStateSkipped, "the target offers neither show nor list of shares", "update", "UPDATE-201"),
@@ -378,6 +394,9 @@ func TestResultsJSON(t *testing.T) {
 			if s.State != "failed" || s.Outcome != failed || s.Failure != hostile || s.Location != "suites/writes_test.go:42" || s.Property == nil || s.Property.Seed != -77 {
 				t.Errorf("CREATE-409-DUPLICATE spec %+v", s)
 			}
+			if !reflect.DeepEqual(s.Evidence, []Evidence{dupEvidence}) {
+				t.Errorf("CREATE-409-DUPLICATE evidence %+v, want the entry's %+v", s.Evidence, dupEvidence)
+			}
 		case "AUTH-401-MISSING-TOKEN":
 			if !strings.HasPrefix(r.Reason, "SECURITY DEFECT") {
 				t.Errorf("AUTH-401-MISSING-TOKEN reason %q", r.Reason)
@@ -517,17 +536,25 @@ func TestSummaryMarkdown(t *testing.T) {
 		"| update | 0 no answer | no | 1 | PATCH /v2/.../missing (connection reset) |",
 		"| update | 404 Not Found | no | 1 | PATCH /v2/.../missing |",
 		"| content after a complete JSON object | ignored (201) | 2 | " + postPath + " {}x |",
-		"### Create a share [CREATE-409-DUPLICATE]",
-		"Requirements: CREATE-409-DUPLICATE\n",
-		"\n````text\nrule CREATE-409-DUPLICATE", // a longer fence than the message's ```
+		"**Exit status 1: the target does not conform**\n",
+		"### CREATE-409-DUPLICATE (create · POST): Creating the same share again answers 409.\n\n- source: contract.md § Test: \"POST page, 409\"\n",
+		"#### Failure 1 of 3: property: second bodies\n",                               // the rule is the heading's, once
+		"#### Failure 2 of 3: [AUTH-401-MISSING-TOKEN] ... (update without a token)\n", // a name that is not the rule's words keeps them
+		"Requirements: CREATE-409-DUPLICATE · at suites/writes_test.go:42\n",
+		"- **Expected:** 409 Conflict\n- **Got:** 201 Created\n",
+		"\n````sh\n# export SWR_TOKEN first\n", // a longer fence than the reproduction's ```
+		"```text\n-ginkgo.seed=42 -ginkgo.focus='Create a share'\n```",
+		"### AUTH-401-MISSING-TOKEN: A request without X-Auth-Token answers 401 and changes nothing.\n", // fails on no page it can tell
+		"**SECURITY DEFECT** · Requirements: AUTH-401-MISSING-TOKEN",
+		"```text\nPATCH without X-Auth-Token answered 401 Unauthorized, but the share changed\n```", // no evidence: the message
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary.md lacks %q:\n%s", want, md)
 		}
 	}
-	// Inside the fence the message is kept as written ('|' unescaped).
-	if !strings.Contains(md, "answers 409 | twice\nexpected") {
-		t.Error("the fenced message was changed")
+	// Inside a fence the text is kept as written ('|' and '<' unescaped).
+	if !strings.Contains(md, "<b>not bold</b> | not a column\n```") {
+		t.Error("the fenced response was changed")
 	}
 }
 
@@ -548,10 +575,18 @@ func TestHTML(t *testing.T) {
 	page := read(t, written(t), "report.html")
 	// Links within the page (href="#...") fetch nothing; any other href
 	// would (TestHTMLLinksStayInThePage checks each leads to an element).
-	for _, bad := range []string{"<script", "<link", "src=", "url(", "@import"} {
+	for _, bad := range []string{"<link", " src=", "url(", "@import", "<img", "<iframe"} {
 		if strings.Contains(page, bad) {
-			t.Errorf("report.html contains %q: it must be inert and self-contained", bad)
+			t.Errorf("report.html contains %q: it must be self-contained", bad)
 		}
+	}
+	// One script, the template's own (the Copy buttons), and the policy that
+	// lets it alone run and nothing be fetched.
+	if n := strings.Count(page, "<script"); n != 1 {
+		t.Errorf("report.html has %d script elements, want the template's one: a failure message was not escaped", n)
+	}
+	if !strings.Contains(page, `<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; script-src &#39;`+scriptHash(pageSource)+`&#39;`) {
+		t.Errorf("report.html lacks the Content-Security-Policy that admits its script alone:\n%.600s", page)
 	}
 	if n, local := strings.Count(page, "href="), strings.Count(page, `href="#`); n != local {
 		t.Errorf("report.html has %d links, %d of them within the page: it must be inert and self-contained", n, local)
@@ -561,7 +596,10 @@ func TestHTML(t *testing.T) {
 		`<div class="what">SWR image-sharing API conformance of https://swr-api.example.com</div>`,
 		`<header class="banner bad">`,
 		"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more",
-		"<pre>rule CREATE-409-DUPLICATE",
+		"&lt;b&gt;not bold&lt;/b&gt;",
+		`<dt>Expected</dt><dd>409 Conflict</dd><dt>Got</dt><dd class="got">201 Created</dd>`,
+		`<pre class="message">PATCH without X-Auth-Token answered 401 Unauthorized, but the share changed</pre>`, // no evidence: the message
+		`<div class="exit">exit status 1: the target does not conform</div>`,
 		"<b>SECURITY DEFECT</b>",
 		`<td class="id">UPDATE-201</td>`,
 		`<span class="v warn">not checked</span>`,
@@ -655,7 +693,7 @@ func TestEntryEncodings(t *testing.T) {
 			func(e types.ReportEntry) (any, bool) { return entry[RunProblem](e) }},
 		{EntryObservation, Observation{Point: "p", Choice: "c", Example: "POST /x"},
 			func(e types.ReportEntry) (any, bool) { return entry[Observation](e) }},
-		{EntryExchanges, Exchanges{Tallies: []Tally{{"create", 201, 3, "POST /x"}, {"update", 0, 1, "PATCH /y"}}},
+		{EntryExchanges, Exchanges{Tallies: []Tally{{Operation: "create", Code: 201, Count: 3, Example: "POST /x"}, {Operation: "update", Code: 0, Count: 1, Example: "PATCH /y"}}},
 			func(e types.ReportEntry) (any, bool) { return entry[Exchanges](e) }},
 		{EntryProperty, Property{Label: "l", Cases: 100, NotChecked: 2, Seed: -5, RunSeed: 7},
 			func(e types.ReportEntry) (any, bool) { return entry[Property](e) }},
@@ -1072,22 +1110,22 @@ func TestStatusCodes(t *testing.T) {
 		x := func(ts ...Tally) types.ReportEntry { return e(EntryExchanges, Exchanges{Tallies: ts}) }
 		r := types.Report{SpecReports: types.SpecReports{
 			with(it("c", "a", types.SpecStatePassed, ""),
-				x(Tally{"create", 201, 3, "POST /a"}, Tally{"create", 400, 1, "POST /bad"}, Tally{"create", 0, 2, "POST /a (no answer)"},
-					Tally{"update", 201, 1, "PATCH /a"}, Tally{"update", 404, 2, "PATCH /missing"})),
+				x(Tally{Operation: "create", Code: 201, Count: 3, Example: "POST /a"}, Tally{Operation: "create", Code: 400, Count: 1, Example: "POST /bad"}, Tally{Operation: "create", Code: 0, Count: 2, Example: "POST /a (no answer)"},
+					Tally{Operation: "update", Code: 201, Count: 1, Example: "PATCH /a"}, Tally{Operation: "update", Code: 404, Count: 2, Example: "PATCH /missing"})),
 			with(it("c", "b", types.SpecStateFailed, "got 418"),
-				x(Tally{"create", 201, 2, "POST /b"}, Tally{"create", 418, 1, "POST /teapot"}, Tally{"update", 404, 1, "PATCH /other"},
-					Tally{"show", 200, 5, "GET /a"})), // not one of the two operations
-			with(it("c", "c", types.SpecStateSkipped, "no show"), x(Tally{"create", 409, 1, "POST /a again"})),
-			with(types.SpecReport{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStatePassed}, x(Tally{"update", 500, 1, "PATCH /cleanup"})),
+				x(Tally{Operation: "create", Code: 201, Count: 2, Example: "POST /b"}, Tally{Operation: "create", Code: 418, Count: 1, Example: "POST /teapot"}, Tally{Operation: "update", Code: 404, Count: 1, Example: "PATCH /other"},
+					Tally{Operation: "show", Code: 200, Count: 5, Example: "GET /a"})), // not one of the two operations
+			with(it("c", "c", types.SpecStateSkipped, "no show"), x(Tally{Operation: "create", Code: 409, Count: 1, Example: "POST /a again"})),
+			with(types.SpecReport{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStatePassed}, x(Tally{Operation: "update", Code: 500, Count: 1, Example: "PATCH /cleanup"})),
 		}}
 		want := []opCodes{
 			{"create", []codeSeen{
-				{201, true, 5, "POST /a"}, {400, true, 1, "POST /bad"}, {401, true, 0, ""}, {409, true, 1, "POST /a again"}, {500, true, 0, ""},
-				{0, false, 2, "POST /a (no answer)"}, {418, false, 1, "POST /teapot"},
+				{Code: 201, Documented: true, Seen: 5, Example: "POST /a"}, {Code: 400, Documented: true, Seen: 1, Example: "POST /bad"}, {Code: 401, Documented: true, Seen: 0, Example: ""}, {Code: 409, Documented: true, Seen: 1, Example: "POST /a again"}, {Code: 500, Documented: true, Seen: 0, Example: ""},
+				{Code: 0, Documented: false, Seen: 2, Example: "POST /a (no answer)"}, {Code: 418, Documented: false, Seen: 1, Example: "POST /teapot"},
 			}},
 			{"update", []codeSeen{
-				{201, true, 1, "PATCH /a"}, {400, true, 0, ""}, {401, true, 0, ""}, {500, true, 1, "PATCH /cleanup"},
-				{404, false, 3, "PATCH /missing"},
+				{Code: 201, Documented: true, Seen: 1, Example: "PATCH /a"}, {Code: 400, Documented: true, Seen: 0, Example: ""}, {Code: 401, Documented: true, Seen: 0, Example: ""}, {Code: 500, Documented: true, Seen: 1, Example: "PATCH /cleanup"},
+				{Code: 404, Documented: false, Seen: 3, Example: "PATCH /missing"},
 			}},
 		}
 		dir := writeTo(t, Meta{}, nil, r)

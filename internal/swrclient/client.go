@@ -306,6 +306,81 @@ func (e *Exchange) Summary() string {
 	return b.String()
 }
 
+// RequestText is the request as sent, laid out as HTTP: the method and
+// URL, the headers (the token redacted), a blank line and the body. For
+// reports that show the request, the response and the reproduction apart.
+func (e *Exchange) RequestText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", e.Method, e.URL)
+	if e.ContentType != "" {
+		fmt.Fprintf(&b, "%s: %s\n", contract.HeaderContentType, e.ContentType)
+	}
+	fmt.Fprintf(&b, "%s\n", e.Auth.header())
+	if e.ReqBody != nil {
+		fmt.Fprintf(&b, "\n%s\n", e.Redact(shownBody(e.ReqBody)))
+	}
+	return b.String()
+}
+
+// ResponseText is what came of the request, laid out as HTTP: the status
+// (and the attempts that got no answer before it), the Location header if
+// any, a blank line and the body; or why nothing came back.
+func (e *Exchange) ResponseText() string {
+	var b strings.Builder
+	for i, err := range e.Unanswered {
+		fmt.Fprintf(&b, "attempt %d: no answer (%s), sent again\n", i+1, e.Redact(err.Error()))
+	}
+	if e.Err != nil && e.Status == 0 {
+		fmt.Fprintf(&b, "no answer (%s)\n", e.Redact(e.Err.Error()))
+		if e.NotResent != "" {
+			fmt.Fprintf(&b, "not sent again: %s\n", e.NotResent)
+		}
+		return b.String()
+	}
+	after := e.Duration.Round(time.Millisecond).String()
+	if e.Duration < time.Millisecond {
+		after = "under 1ms"
+	}
+	fmt.Fprintf(&b, "%d %s (after %s)\n", e.Status, http.StatusText(e.Status), after)
+	if e.SlowDowns > 0 {
+		fmt.Fprintf(&b, "(after %d slow-down answers, 429/503, waited out and sent again)\n", e.SlowDowns)
+	}
+	if loc := e.RespHeader.Get("Location"); loc != "" {
+		fmt.Fprintf(&b, "Location: %s\n", e.Redact(loc))
+	}
+	body := e.Redact(shownBody(e.RespBody))
+	if e.Truncated {
+		body += " (truncated)"
+	}
+	fmt.Fprintf(&b, "\n%s\n", body)
+	return b.String()
+}
+
+// Reproduction is the shell snippet that replays the exchange (its set-up
+// and cleanup too, with a Replay), led by a comment saying where it runs:
+// the same commands String shows, ready to paste.
+func (e *Exchange) Reproduction() string {
+	if e.Replay != nil {
+		return "# on a target where this share does not exist yet; export SWR_TOKEN first\n" + e.Replay.commands(e)
+	}
+	return "# export SWR_TOKEN first\n" + e.Curl()
+}
+
+// shownBody is quoteBody for a block of its own: without the final line
+// break, which shows as nothing but an empty line; a body of line breaks
+// alone is quoted, so that it does not show as nothing.
+func shownBody(b []byte) string {
+	s := quoteBody(b)
+	if t := strings.TrimRight(s, "\r\n"); t != "" {
+		return t
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// BodyText shows a body as the reports do: as text when it is printable
+// (JSON as JSON), else Go-quoted; "(empty)" when there is none.
+func BodyText(b []byte) string { return quoteBody(b) }
+
 // Replay is what a request's reproduction needs besides the request: the
 // writes that brought the share to the state the request met (the first
 // create before a duplicate, the create before an update), and the shares to
@@ -326,8 +401,12 @@ type Replay struct {
 
 // snippet renders the reproduction of e.
 func (r *Replay) snippet(e *Exchange) string {
+	return "reproduce, on a target where this share does not exist yet (a shell snippet; export SWR_TOKEN first):\n" + r.commands(e)
+}
+
+// commands are the snippet's commands.
+func (r *Replay) commands(e *Exchange) string {
 	var b strings.Builder
-	b.WriteString("reproduce, on a target where this share does not exist yet (a shell snippet; export SWR_TOKEN first):\n")
 	for _, s := range r.Setup {
 		b.WriteString(s.curl("-sS", "-o", "/dev/null", "-w", ShellQuote("set-up: "+s.Method+" answered %{http_code}\\n")))
 		b.WriteByte('\n')

@@ -2,6 +2,7 @@ package swrclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"io"
@@ -124,13 +125,52 @@ func TestExchangeRedactsToken(t *testing.T) {
 	defer srv.Close()
 	c := New(srv.URL, token, nil, time.Second)
 	ex := c.CreateShare(context.Background(), "ns", "team/app", []byte(`{"description":"`+token+`"}`))
-	for _, s := range []string{ex.String(), ex.Curl()} {
+	ex.Replay = &Replay{Setup: []*Exchange{ex}, Remove: []string{ex.URL + "/peer-1"}}
+	for _, s := range []string{ex.String(), ex.Curl(), ex.RequestText(), ex.ResponseText(), ex.Reproduction()} {
 		if strings.Contains(s, token) {
 			t.Fatalf("token leaked:\n%s", s)
 		}
 	}
 	if !strings.Contains(ex.Curl(), `"X-Auth-Token: $SWR_TOKEN"`) {
 		t.Fatalf("curl does not use $SWR_TOKEN: %s", ex.Curl())
+	}
+}
+
+// The parts of an exchange, for reports that show them apart: the request
+// and the response laid out as HTTP, the body as sent (JSON as JSON), and
+// the reproduction as the commands String shows, ready to paste.
+func TestExchangeParts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/v2/x")
+		w.WriteHeader(http.StatusConflict)
+		w.Write([]byte(`{"errorCode":"SVCSTG.SWR.4090001"}`))
+	}))
+	defer srv.Close()
+	c := New(srv.URL, "tok", nil, time.Second)
+	ex := c.CreateShare(context.Background(), "ns", "team/app", []byte(`{"access_domain":"peer-1","permit":"read"}`))
+	wantRequest := "POST " + srv.URL + "/v2/manage/namespaces/ns/repositories/team$app/access-domains\nContent-Type: application/json\nX-Auth-Token: [REDACTED]\n\n" +
+		`{"access_domain":"peer-1","permit":"read"}` + "\n"
+	if got := ex.RequestText(); got != wantRequest {
+		t.Errorf("RequestText\n%s\nwant\n%s", got, wantRequest)
+	}
+	response := ex.ResponseText()
+	if !strings.HasPrefix(response, "409 Conflict (after ") || !strings.HasSuffix(response, ")\nLocation: /v2/x\n\n"+`{"errorCode":"SVCSTG.SWR.4090001"}`+"\n") {
+		t.Errorf("ResponseText:\n%s", response)
+	}
+	if got, want := ex.Reproduction(), "# export SWR_TOKEN first\n"+ex.Curl(); got != want {
+		t.Errorf("Reproduction without a Replay:\n%s\nwant\n%s", got, want)
+	}
+	ex.Replay = &Replay{Remove: []string{ex.URL + "/peer-1"}}
+	repro := ex.Reproduction()
+	if !strings.HasPrefix(repro, "# on a target where this share does not exist yet; export SWR_TOKEN first\n") || !strings.HasSuffix(ex.String(), strings.SplitN(repro, "\n", 2)[1]) {
+		t.Errorf("Reproduction with a Replay is not String's snippet behind a comment:\n%s\n---\n%s", repro, ex.String())
+	}
+	if got := BodyText([]byte("a\x00b")); got != `"a\x00b"` {
+		t.Errorf("BodyText of a body a page cannot show = %s, want it Go-quoted", got)
+	}
+	unanswered := &Exchange{Method: http.MethodPost, URL: "http://x", Err: errors.New("connection reset"), NotResent: "a create is not sent twice", Unanswered: []error{errors.New("timeout")}}
+	if got, want := unanswered.ResponseText(), "attempt 1: no answer (timeout), sent again\nno answer (connection reset)\nnot sent again: a create is not sent twice\n"; got != want {
+		t.Errorf("ResponseText without an answer:\n%s\nwant\n%s", got, want)
 	}
 }
 

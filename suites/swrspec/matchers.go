@@ -12,6 +12,7 @@ import (
 	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/generators"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 )
 
@@ -57,7 +58,8 @@ func answerVerdict(req Requirement, ex *Exchange) error {
 	}
 	security := req.Expect.SecurityDefect(ex.Status)
 	return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource:   %s\n%sexpected: %s\ngot:      %s\n%s",
-		req.ID, req.Text, req.Source(), securityNote(security), req.Expect, statusText(ex.Status), ex)}
+		req.ID, req.Text, req.Source(), securityNote(security), req.Expect, statusText(ex.Status), ex),
+		Evidence: evidence(req, opOf(req, ex), req.Expect.String(), statusText(ex.Status), ex, shown("", ex))}
 }
 
 // BeVisibleWith succeeds when the share read back holds the values a write
@@ -70,7 +72,8 @@ func BeVisibleWith(req Requirement, sent Body) types.GomegaMatcher {
 		}
 		if diff := Diff(r, sent); diff != "" {
 			return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nthe write answered 201, but %s\nsent: %s\n%sread back with:\n%s",
-				req.ID, req.Text, req.Source(), diff, sent.CreateJSON(), theWrite(r, nil), r.Ex)}
+				req.ID, req.Text, req.Source(), diff, sent.CreateJSON(), theWrite(r, nil), r.Ex),
+				Evidence: readEvidence(req, r, nil, "the share read back holds the values the write sent: "+string(sent.CreateJSON()), "the write answered 201, but "+diff)}
 		}
 		return nil
 	}}
@@ -87,7 +90,8 @@ func BeUnchanged(req Requirement, want Body, refusal string, security bool) type
 		}
 		if diff := Diff(r, want); diff != "" {
 			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%s%s, yet the share changed: %s\nthe share held: %s\n%sread back with:\n%s",
-				req.ID, req.Text, req.Source(), securityNote(security), refusal, diff, want.CreateJSON(), theWrite(r, nil), r.Ex)}
+				req.ID, req.Text, req.Source(), securityNote(security), refusal, diff, want.CreateJSON(), theWrite(r, nil), r.Ex),
+				Evidence: readEvidence(req, r, nil, "the share unchanged, as it was before: "+string(want.CreateJSON()), refusal+", yet the share changed: "+diff)}
 		}
 		return nil
 	}}
@@ -102,7 +106,9 @@ func BeAbsent(req Requirement, refused *Exchange, security bool) types.GomegaMat
 		}
 		if r.Exists {
 			return &Violation{Requirement: req, SecurityDefect: security, Message: fmt.Sprintf("rule %s: %s\nsource: %s\n%sthe create answered %s, yet the share exists (permit %q, deadline %q)\n%sread back with:\n%s",
-				req.ID, req.Text, req.Source(), securityNote(security), statusText(refused.Status), r.Share.Permit, r.Share.Deadline, theWrite(r, refused), r.Ex)}
+				req.ID, req.Text, req.Source(), securityNote(security), statusText(refused.Status), r.Share.Permit, r.Share.Deadline, theWrite(r, refused), r.Ex),
+				Evidence: readEvidence(req, r, refused, "no share: the create answered "+statusText(refused.Status),
+					fmt.Sprintf("the share exists (permit %q, deadline %q)", r.Share.Permit, r.Share.Deadline))}
 		}
 		return nil
 	}}
@@ -136,11 +142,19 @@ func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
 			return nil
 		}
 		var b strings.Builder
-		for _, ex := range exs {
+		var shows []report.Shown
+		replay := []string{"# export SWR_TOKEN first; the creates go out at once, then wait for every answer (remove the share they made afterwards)"}
+		for i, ex := range exs {
 			fmt.Fprintf(&b, "\n%s\n", ex)
+			shows = append(shows, shown(fmt.Sprintf("create %d of %d", i+1, len(exs)), ex))
+			replay = append(replay, ex.Curl()+" -w '\\n' &")
 		}
+		ev := evidence(req, opOf(req, exs...), fmt.Sprintf("exactly one 201 and %d × 409", len(exs)-1),
+			fmt.Sprintf("%d × 201, %d × 409, %d other", created, conflicts, other), nil, shows...)
+		ev[0].Case = fmt.Sprintf("round %d of %d: %d identical creates sent at once", round, rounds, len(exs))
+		ev[0].Reproduction = strings.Join(append(replay, "wait"), "\n")
 		return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nround %d of %d, %d identical creates sent at once: expected exactly one 201 and %d × 409, got %d × 201, %d × 409, %d other\n%s",
-			req.ID, req.Text, req.Source(), round, rounds, len(exs), len(exs)-1, created, conflicts, other, b.String())}
+			req.ID, req.Text, req.Source(), round, rounds, len(exs), len(exs)-1, created, conflicts, other, b.String()), Evidence: ev}
 	}}
 }
 
@@ -272,6 +286,56 @@ func theWrite(r Read, write *Exchange) string {
 	}
 	if write != nil {
 		return "the write:\n" + write.String() + "\n"
+	}
+	return ""
+}
+
+// evidence is a violation's story in parts, for the reports' failure
+// cards: op is the certified operation that broke the rule ("" when none
+// can be told), replayed the exchange whose reproduction replays the case
+// (nil: none).
+func evidence(req Requirement, op, expected, got string, replayed *Exchange, exs ...report.Shown) []report.Evidence {
+	e := report.Evidence{Requirement: req.ID, Operation: op, Expected: expected, Got: got, Exchanges: exs}
+	if replayed != nil {
+		e.Reproduction = replayed.Reproduction()
+	}
+	return []report.Evidence{e}
+}
+
+// readEvidence is the evidence of a read-back that judged a write: the
+// write (refused, when the matcher was given it) and the read, and the
+// read's reproduction, which replays the write too when it knows it.
+func readEvidence(req Requirement, r Read, refused *Exchange, expected, got string) []report.Evidence {
+	var shows []report.Shown
+	write := refused
+	if r.Ex != nil && r.Ex.Replay != nil && r.Ex.Replay.Write != nil {
+		write = r.Ex.Replay.Write
+	}
+	if write != nil {
+		shows = append(shows, shown("the write", write))
+	}
+	if r.Ex != nil {
+		shows = append(shows, shown("read back", r.Ex))
+	}
+	return evidence(req, opOf(req, write), expected, got, r.Ex, shows...)
+}
+
+// shown is one exchange for the evidence.
+func shown(role string, ex *Exchange) report.Shown {
+	return report.Shown{Role: role, Request: ex.RequestText(), Response: ex.ResponseText()}
+}
+
+// opOf is the certified operation a failure is of: the first of exs that
+// is one, else the requirement's when it is a rule of one only; "" when
+// neither tells.
+func opOf(req Requirement, exs ...*Exchange) string {
+	for _, ex := range exs {
+		if ex != nil && ex.Op.Certified() {
+			return string(ex.Op)
+		}
+	}
+	if len(req.Ops) == 1 {
+		return string(req.Ops[0])
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package swrspec
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -19,6 +20,10 @@ type Violation struct {
 	Requirement    Requirement
 	SecurityDefect bool   // a write refused with 401 took effect
 	Message        string // the rule, its source, expected, got, the exchange
+	// Evidence is the same story in parts, for the reports' failure cards
+	// (one per failed check; a violation that joins several has several).
+	// Without it the reports show Message.
+	Evidence []report.Evidence
 }
 
 func (v *Violation) Error() string { return v.Message }
@@ -81,9 +86,25 @@ func record(err error) (notChecked bool) {
 	switch {
 	case errors.As(err, &v):
 		ginkgo.AddReportEntry(report.EntryFailed, report.Failed{Requirement: v.Requirement.ID, SecurityDefect: v.SecurityDefect}, ginkgo.ReportEntryVisibilityNever)
+		RecordEvidence(v, "", "")
 	case errors.As(err, &u):
 		ginkgo.AddReportEntry(report.EntryNotChecked, u.NotChecked, ginkgo.ReportEntryVisibilityNever)
 		return true
 	}
 	return false
+}
+
+// RecordEvidence adds v's evidence to the running spec, for the reports'
+// failure cards. A spec of many cases names the failing one (c) and the
+// arguments that send the same inputs again (replay); "" for neither.
+func RecordEvidence(v *Violation, c, replay string) {
+	for _, e := range v.Evidence {
+		if c != "" {
+			e.Case = strings.TrimSpace(c + "\n" + e.Case)
+		}
+		if replay != "" {
+			e.Replay = replay
+		}
+		ginkgo.AddReportEntry(report.EntryEvidence, e, ginkgo.ReportEntryVisibilityNever)
+	}
 }

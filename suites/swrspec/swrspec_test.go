@@ -133,6 +133,89 @@ var _ = Describe("HaveOneWinner", func() {
 	})
 })
 
+// evidenceOf is the evidence a violation carries, one part per check.
+func evidenceOf(err error) []report.Evidence {
+	var v *swrspec.Violation
+	Expect(errors.As(err, &v)).To(BeTrue(), "a violation: %v", err)
+	return v.Evidence
+}
+
+// Each violation carries its story in parts, for the reports' failure
+// cards: the operation that broke the rule, expected, got, the exchanges
+// and the reproduction; recorded beside the requirement it broke.
+var _ = Describe("the evidence of a violation", func() {
+	It("of a status: the operation of the exchange, expected, got, request, response, reproduction", func() {
+		update := answered(200)
+		update.Op, update.Method, update.URL, update.ReqBody = contract.OpUpdate, http.MethodPatch, update.URL+"/peer-1", []byte(`{"permit":"read"}`)
+		ev := evidenceOf(swrspec.Check(update, swrspec.Answer(contract.AuthMissing)))
+		Expect(ev).To(HaveLen(1))
+		e := ev[0]
+		Expect(e.Requirement).To(Equal("AUTH-401-MISSING-TOKEN"))
+		Expect(e.Operation).To(Equal("update"), "a rule of both operations failed on the update: the card cites the PATCH page")
+		Expect(e.Expected).To(Equal("401 Unauthorized"))
+		Expect(e.Got).To(Equal("200 OK"))
+		Expect(e.Exchanges).To(HaveLen(1))
+		Expect(e.Exchanges[0].Request).To(HavePrefix("PATCH http://registry.test/v2/manage/namespaces/ns/repositories/app/access-domains/peer-1\n"))
+		Expect(e.Exchanges[0].Request).To(HaveSuffix("\n\n{\"permit\":\"read\"}\n"), "the body as sent, JSON as JSON")
+		Expect(e.Exchanges[0].Response).To(HavePrefix("200 OK"))
+		Expect(e.Reproduction).To(Equal(update.Reproduction()))
+	})
+
+	It("is recorded beside the broken requirement when a spec fails", func() {
+		InterceptGomegaFailure(func() { Expect(answered(200)).To(swrspec.Answer(contract.Create201)) })
+		var evidence []report.Evidence
+		for _, e := range CurrentSpecReport().ReportEntries {
+			if e.Name == report.EntryEvidence {
+				evidence = append(evidence, e.GetRawValue().(report.Evidence))
+			}
+		}
+		Expect(evidence).To(HaveLen(1))
+		Expect(evidence[0].Operation).To(Equal("create"))
+		Expect(evidence[0].Got).To(Equal("200 OK"))
+	})
+
+	It("of a read-back: the write and the read, the write's operation", func() {
+		d := "kept"
+		want := swrspec.Body{AccessDomain: "peer-1", Permit: "read", Deadline: "forever", Description: &d}
+		write := answered(401)
+		write.Op, write.Method = contract.OpUpdate, http.MethodPatch
+		read := answered(200)
+		read.Op, read.Method, read.ReqBody = contract.OpShow, http.MethodGet, nil
+		read.Replay = &swrclient.Replay{Write: write}
+		changed := swrspec.Share{AccessDomain: "peer-1", Permit: "write", Deadline: "forever", Description: "kept"}
+		ev := evidenceOf(swrspec.Check(swrspec.Read{Account: "peer-1", Share: changed, Exists: true, Ex: read}, swrspec.BeUnchanged(contract.UpdateNoEffect, want, "an update answered 401", true)))
+		Expect(ev).To(HaveLen(1))
+		Expect(ev[0].Operation).To(Equal("update"))
+		Expect(ev[0].Got).To(ContainSubstring(`yet the share changed: permit: sent "read", stored "write"`))
+		Expect(ev[0].Exchanges).To(HaveLen(2))
+		Expect(ev[0].Exchanges[0].Role).To(Equal("the write"))
+		Expect(ev[0].Exchanges[0].Request).To(HavePrefix("PATCH "))
+		Expect(ev[0].Exchanges[1].Role).To(Equal("read back"))
+		Expect(ev[0].Exchanges[1].Request).To(HavePrefix("GET "))
+		Expect(ev[0].Reproduction).To(ContainSubstring("== the write (PATCH):"), "one snippet replays the write and the read")
+	})
+
+	It("of a refused create that took effect: the create is the write", func() {
+		stored := swrspec.Share{AccessDomain: "peer-1", Permit: "read", Deadline: "forever"}
+		read := answered(200)
+		read.Op, read.Method = contract.OpShow, http.MethodGet
+		ev := evidenceOf(swrspec.Check(swrspec.Read{Account: "peer-1", Share: stored, Exists: true, Ex: read}, swrspec.BeAbsent(contract.CreateNoEffect, answered(400), false)))
+		Expect(ev[0].Operation).To(Equal("create"))
+		Expect(ev[0].Expected).To(Equal("no share: the create answered 400 Bad Request"))
+		Expect(ev[0].Exchanges).To(HaveLen(2))
+	})
+
+	It("of racing creates: the round, every create, and one snippet that sends them at once", func() {
+		ev := evidenceOf(swrspec.Check([]*swrclient.Exchange{answered(201), answered(201)}, swrspec.HaveOneWinner(contract.Create409Concurrent, 2, 5)))
+		Expect(ev[0].Case).To(Equal("round 2 of 5: 2 identical creates sent at once"))
+		Expect(ev[0].Expected).To(Equal("exactly one 201 and 1 × 409"))
+		Expect(ev[0].Got).To(Equal("2 × 201, 0 × 409, 0 other"))
+		Expect(ev[0].Exchanges).To(HaveLen(2))
+		Expect(strings.Count(ev[0].Reproduction, " &\n")).To(Equal(2))
+		Expect(ev[0].Reproduction).To(HaveSuffix("\nwait"))
+	})
+})
+
 var _ = Describe("Hold", func() {
 	It("passes nil and fails a violation with its own message", func() {
 		Expect(error(nil)).To(swrspec.Hold())
