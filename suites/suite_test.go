@@ -345,6 +345,7 @@ func writeReports(r Report, noRun string) {
 	if err != nil {
 		dir = cfg.ReportDir
 	}
+	deliverToSonobuoy(dir)
 	if shown.sender != nil {
 		return // under the Ginkgo CLI, the process that started it says where they are
 	}
