@@ -78,5 +78,5 @@ func main() {
 	for _, p := range plats {
 		names = append(names, p.String())
 	}
-	fmt.Printf("%s: %s (%.1f MiB), index %s, named %s\n", *out, strings.Join(names, " "), float64(buf.Len())/(1<<20), digest, strings.Join(o.Refs(), " "))
+	fmt.Printf("%s: %s (%.1f MiB), index %s, named %s\n", *out, strings.Join(names, " "), float64(buf.Len())/(1<<20), digest, o.Ref())
 }

@@ -21,13 +21,13 @@ import (
 // containerd) loads the image of one platform: that store reads only the
 // manifest.json of `docker save`, one entry per image, and would give both
 // platforms' images the same name (the last loaded wins). Every other
-// loader reads the OCI index and names it by Refs.
+// loader reads the OCI index and names it by Ref.
 func ArchiveTag(o Options, arch string) string {
 	return o.Repository + ":" + o.Version + "-" + arch
 }
 
 // WriteArchive writes idx, built from o, as an OCI image layout in a tar
-// archive to w: oci-layout, index.json naming idx by each of o.Refs, and
+// archive to w: oci-layout, index.json naming idx by o.Ref, and
 // the blobs, plus the manifest.json of `docker save` for Docker's classic
 // image store (see ArchiveTag). The layout is go-containerregistry's,
 // written to a temporary directory and then put in the tar with sorted
@@ -42,10 +42,9 @@ func WriteArchive(w io.Writer, idx v1.ImageIndex, o Options) error {
 	if err != nil {
 		return err
 	}
-	for _, ref := range o.Refs() {
-		if err := p.AppendIndex(idx, layout.WithAnnotations(map[string]string{AnnotationRefName: ref, AnnotationImageName: ref})); err != nil {
-			return err
-		}
+	ref := o.Ref()
+	if err := p.AppendIndex(idx, layout.WithAnnotations(map[string]string{AnnotationRefName: ref, AnnotationImageName: ref})); err != nil {
+		return err
 	}
 	docker, err := dockerManifest(idx, o)
 	if err != nil {

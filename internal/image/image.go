@@ -36,8 +36,11 @@ const (
 	// DefaultRepository is where the project's image is published: the
 	// repository part of its references (make image names it so).
 	DefaultRepository = "ghcr.io/swr-conformance/swr-conformance"
-	// LatestTag is the second name of every build, besides its version:
-	// the manifests of deploy/ run it.
+	// LatestTag is the tag the manifests of deploy/ run: a build is named
+	// by its version (Ref), and its user pushes it to the cluster's
+	// registry under this tag or sets the manifests' image to the name
+	// pushed. One name only: with two, skopeo needs to be told which, and
+	// crane pushes the layout's whole index.json instead of the image.
 	LatestTag = "latest"
 	// DefaultSource is the org.opencontainers.image.source label.
 	DefaultSource = "https://github.com/swr-conformance/swr-conformance"
@@ -123,10 +126,8 @@ func (o Options) check() error {
 	return nil
 }
 
-// Refs are the names of a build: repository:version and repository:latest.
-func (o Options) Refs() []string {
-	return []string{o.Repository + ":" + o.Version, o.Repository + ":" + LatestTag}
-}
+// Ref is the name of a build: repository:version.
+func (o Options) Ref() string { return o.Repository + ":" + o.Version }
 
 // Labels are the image's labels, also the index's annotations.
 func (o Options) Labels() map[string]string {
