@@ -415,8 +415,9 @@ func TestImageRunsTheSuite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The layers' headers are checked with stand-ins (above): here what
+	// matters is that what they hold runs.
 	checkConfig(t, img, o, runtime.GOARCH)
-	checkLayers(t, img, o)
 	cf, _ := img.ConfigFile()
 
 	// The file system as a runtime unpacks it, every layer applied.
