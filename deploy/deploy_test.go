@@ -554,8 +554,8 @@ func TestSonobuoyPluginProtocol(t *testing.T) {
 		return code, out, results
 	}
 
-	t.Run("settings complete", func(t *testing.T) {
-		code, out, results := run(t, settings(t, m))
+	collected := func(t *testing.T, src sources) string {
+		code, out, results := run(t, src)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0:\n%s", code, out)
 		}
@@ -586,6 +586,17 @@ func TestSonobuoyPluginProtocol(t *testing.T) {
 			if err := xml.Unmarshal([]byte(files[rf]), &suites); err != nil || suites.XMLName.Local != "testsuites" || len(suites.Suites) == 0 || suites.Suites[0].Tests == 0 {
 				t.Errorf("result file %s is not a JUnit report with tests (%v): Sonobuoy would count nothing", rf, err)
 			}
+		}
+		return out
+	}
+	t.Run("settings complete", func(t *testing.T) { collected(t, settings(t, m)) })
+	// Four accounts: two processes under the Ginkgo CLI built into the
+	// suite, where process 1 writes the merged reports.
+	t.Run("two processes", func(t *testing.T) {
+		src := settings(t, m)
+		src.configMaps["swr-conformance"][config.EnvAccounts] = "peer-1,peer-2,peer-3,peer-4"
+		if out := collected(t, src); !strings.Contains(out, "2 parallel processes") {
+			t.Errorf("the run did not use two processes:\n%s", out)
 		}
 	})
 	t.Run("no SWR_ENDPOINT", func(t *testing.T) {

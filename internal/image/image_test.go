@@ -8,6 +8,7 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -434,7 +435,11 @@ func TestImageRunsTheSuite(t *testing.T) {
 	}
 
 	url := startRefserver(t, refserver, "-token", "image-test-token", "-namespace", "conformance", "-repository", "team/app")
-	reports := t.TempDir() // stands for /reports
+	// The image's /reports and /tmp stand for themselves, so that whatever
+	// the run writes elsewhere in the image's file system shows: in the
+	// Kubernetes manifests the root file system is read-only.
+	reports, tmp := at(ReportDir), at("/tmp")
+	before := tree(t, root)
 	var env []string
 	for _, kv := range cf.Config.Env {
 		env = append(env, strings.ReplaceAll(kv, ReportDir, reports))
@@ -443,9 +448,10 @@ func TestImageRunsTheSuite(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suite)
 	cmd.Dir = reports
+	// Four accounts: two processes, under the Ginkgo CLI built into the suite.
 	cmd.Env = append(append(selftest.EnvironWithoutSWR(), env...),
 		"SWR_ENDPOINT="+url, "SWR_TOKEN=image-test-token", "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app",
-		"SWR_SHARE_ACCOUNTS=peer-1,peer-2,peer-3,peer-4", "HOME="+reports)
+		"SWR_SHARE_ACCOUNTS=peer-1,peer-2,peer-3,peer-4", "HOME="+reports, "TMPDIR="+tmp)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the image's suite against the image's reference server: %v, want exit 0 (existing fixture: incomplete by configuration):\n%s", err, out)
@@ -460,6 +466,29 @@ func TestImageRunsTheSuite(t *testing.T) {
 			t.Errorf("report %s in the image's report directory: %v", r, err)
 		}
 	}
+	for p := range tree(t, root) {
+		if !before[p] && !strings.HasPrefix(p, ReportDir+"/") && !strings.HasPrefix(p, "/tmp/") {
+			t.Errorf("the run wrote %s, outside %s and /tmp: it would fail on a read-only root file system", p, ReportDir)
+		}
+	}
+}
+
+// tree lists the paths under root, as paths of the image.
+func tree(t *testing.T, root string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	err := filepath.WalkDir(root, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		out["/"+filepath.ToSlash(rel)] = true
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // build compiles the two binaries as the Makefile's image target does.
