@@ -6,9 +6,11 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path"
@@ -26,6 +28,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
 	"github.com/swr-conformance/swr-conformance/internal/selftest"
 )
 
@@ -424,8 +427,8 @@ func TestImageRunsTheSuite(t *testing.T) {
 	// The file system as a runtime unpacks it, every layer applied.
 	root := untar(t, mutate.Extract(img))
 	at := func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) }
-	suite, refserver := at(cf.Config.Entrypoint[0]), at(RefServer)
-	for _, f := range []string{suite, refserver} {
+	suite, refserverBin := at(cf.Config.Entrypoint[0]), at(RefServer)
+	for _, f := range []string{suite, refserverBin} {
 		if err := isStaticExecutable(f); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -434,7 +437,7 @@ func TestImageRunsTheSuite(t *testing.T) {
 		t.Errorf("the suite binary has no CA roots of its own, and the image has none: TLS to a registry would not verify (%v)", err)
 	}
 
-	url := startRefserver(t, refserver, "-token", "image-test-token", "-namespace", "conformance", "-repository", "team/app")
+	url := startRefserver(t, refserverBin, "-token", "image-test-token", "-namespace", "conformance", "-repository", "team/app")
 	// The image's /reports and /tmp stand for themselves, so that whatever
 	// the run writes elsewhere in the image's file system shows: in the
 	// Kubernetes manifests the root file system is read-only.
@@ -470,6 +473,35 @@ func TestImageRunsTheSuite(t *testing.T) {
 		if !before[p] && !strings.HasPrefix(p, ReportDir+"/") && !strings.HasPrefix(p, "/tmp/") {
 			t.Errorf("the run wrote %s, outside %s and /tmp: it would fail on a read-only root file system", p, ReportDir)
 		}
+	}
+
+	// The roots built into the suite are a fallback only: where the system
+	// has roots (here SSL_CERT_FILE), they are the ones verified against,
+	// as before; where it has none, the built-in ones are, and a private CA
+	// is not among them.
+	srv := refserver.New(refserver.Options{Token: "image-test-token"})
+	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewTLSServer(srv)
+	defer hs.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tlsRun := func(roots ...string) ([]byte, error) {
+		cmd := exec.CommandContext(ctx, suite, "-ginkgo.label-filter=auth")
+		cmd.Dir = reports
+		cmd.Env = append(append(selftest.EnvironWithoutSWR(), env...), "SWR_ENDPOINT="+hs.URL, "SWR_TOKEN=image-test-token",
+			"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_SHARE_ACCOUNTS=peer-1", "TMPDIR="+tmp)
+		cmd.Env = append(cmd.Env, roots...)
+		return cmd.CombinedOutput()
+	}
+	if out, err := tlsRun("SSL_CERT_FILE="+ca, "SSL_CERT_DIR="+tmp); err != nil {
+		t.Errorf("with the server's CA as the system's roots: %v, want the certificate verified and exit 0:\n%s", err, out)
+	}
+	if out, err := tlsRun("SSL_CERT_FILE="+filepath.Join(tmp, "none.pem"), "SSL_CERT_DIR="+tmp); err == nil || !strings.Contains(string(out), "certificate") {
+		t.Errorf("with no system roots (as in the image): %v, want the private CA refused (exit 2, certificate):\n%s", err, out)
 	}
 }
 
