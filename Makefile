@@ -11,6 +11,14 @@ PKG     := github.com/swr-conformance/swr-conformance
 LDFLAGS := -X $(PKG)/internal/version.Version=$(VERSION) -X $(PKG)/internal/version.Commit=$(COMMIT)
 # Release platforms of `make dist`.
 PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+# The OCI image of `make image` (cmd/swr-image): one image per platform in an
+# index, written as an OCI layout archive. It has no OS, so linux only. Its
+# time stamps are the commit's, so that two builds of a commit are the same
+# image; its revision label is the full commit.
+IMAGE_PLATFORMS   := linux/amd64 linux/arm64
+IMAGE_ARCHIVE     := $(DIST)/swr-conformance-$(VERSION)-image.tar
+REVISION          ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 # The workflow linter and the static checker, pinned, from the Go module proxy.
 ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -20,7 +28,7 @@ ARGS    ?=
 # as a tool (the same version as the Ginkgo library).
 GINKGO  ?= $(GO) tool ginkgo
 
-.PHONY: conformance test selftest build dist vet staticcheck lint-workflows bench clean
+.PHONY: conformance test selftest build dist binaries image image-archive vet staticcheck lint-workflows bench clean
 
 # The suite under the Ginkgo CLI, in parallel processes (SWR_PROCS, default
 # 4; existing-fixture mode: two share accounts per process). It ends with
@@ -65,10 +73,18 @@ build:
 	@ln -f $(BIN)/swr-conformance.test $(BIN)/swr-conformance 2>/dev/null || cp -f $(BIN)/swr-conformance.test $(BIN)/swr-conformance
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/swr-refserver ./cmd/swr-refserver
 
-# Release binaries for every platform, stamped with the version, and their
-# checksums. The suite binary needs no Go on the machine that runs it.
+# Release binaries for every platform, stamped with the version, the OCI
+# image, and their checksums. The suite binary needs no Go on the machine
+# that runs it.
 dist:
 	rm -rf $(DIST) && mkdir -p $(DIST)
+	@$(MAKE) --no-print-directory binaries image-archive
+	cd $(DIST) && sha256sum swr-* > SHA256SUMS
+	@ls -l $(DIST)
+
+# The release binaries of PLATFORMS, static (CGO_ENABLED=0), into dist/.
+binaries:
+	@mkdir -p $(DIST)
 	@set -e; for p in $(PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 		echo "  $$os/$$arch"; \
@@ -76,8 +92,17 @@ dist:
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) test -c -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/swr-conformance-$(VERSION)-$$os-$$arch$$sext ./suites; \
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(DIST)/swr-refserver-$(VERSION)-$$os-$$arch$$ext ./cmd/swr-refserver; \
 	done
-	cd $(DIST) && sha256sum swr-* > SHA256SUMS
-	@ls -l $(DIST)
+
+# The OCI image (IMAGE_PLATFORMS), from the release binaries of its
+# platforms: dist/swr-conformance-VERSION-image.tar. No container daemon is
+# needed, and no base image is downloaded.
+image:
+	@$(MAKE) --no-print-directory binaries PLATFORMS="$(IMAGE_PLATFORMS)"
+	@$(MAKE) --no-print-directory image-archive
+
+image-archive:
+	$(GO) run ./cmd/swr-image -out $(IMAGE_ARCHIVE) -version $(VERSION) -revision $(REVISION) -created $(SOURCE_DATE_EPOCH) \
+		$(foreach p,$(IMAGE_PLATFORMS),-platform $(p)=$(DIST)/swr-conformance-$(VERSION)-$(subst /,-,$(p)).test,$(DIST)/swr-refserver-$(VERSION)-$(subst /,-,$(p)))
 
 clean:
 	rm -rf $(BIN) $(DIST) reports

@@ -401,6 +401,7 @@ func writeReports(r Report, noRun string) {
 	if err != nil {
 		dir = cfg.ReportDir
 	}
+	deliverToSonobuoy(dir)
 	switch {
 	case shown.sender != nil:
 		// Under the Ginkgo CLI, the process that started it says where
