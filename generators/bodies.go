@@ -494,20 +494,11 @@ func notObject(r *rand.Rand, fs []field) string {
 	return v
 }
 
-func bodyRules(create bool) []contract.Rule {
-	rs := []contract.Rule{contract.BodyMalformed, contract.BodyNotObject}
-	if create {
-		rs = append(rs, contract.BodyAccessDomainMissing, contract.BodyAccessDomainType, contract.BodyAccessDomainEmpty)
-	}
-	return append(rs, contract.BodyPermitMissing, contract.BodyPermitType, contract.BodyPermitNotRead,
-		contract.BodyDeadlineMissing, contract.BodyDeadlineType, contract.BodyDeadlineInvalid, contract.BodyDescriptionType)
-}
-
 // CreateBodyRules lists every body rule that applies to a create.
-func CreateBodyRules() []contract.Rule { return bodyRules(true) }
+func CreateBodyRules() []contract.Rule { return contract.BodyRulesOf(contract.OpCreate) }
 
 // UpdateBodyRules lists every body rule that applies to an update.
-func UpdateBodyRules() []contract.Rule { return bodyRules(false) }
+func UpdateBodyRules() []contract.Rule { return contract.BodyRulesOf(contract.OpUpdate) }
 
 // InvalidCreateBodies draws create bodies for account that break rule and no
 // other. It panics for a rule not in CreateBodyRules.

@@ -171,7 +171,7 @@ func dialectNames() []string {
 func printFaults(w io.Writer) {
 	var rows [][2]string
 	for _, f := range refserver.AllFaults() {
-		rows = append(rows, [2]string{string(f.Name), f.Breaks})
+		rows = append(rows, [2]string{string(f.Name), f.Rule})
 	}
 	printColumns(w, rows)
 }

@@ -83,12 +83,12 @@ func TestFaultHelp(t *testing.T) {
 		column := -1
 		for i, f := range faults {
 			name, breaks, ok := strings.Cut(lines[i], "  ")
-			if !ok || name != string(f.Name) || strings.TrimLeft(breaks, " ") != f.Breaks {
-				t.Errorf("%q: line %d is %q; want %s and %q", args, i+1, lines[i], f.Name, f.Breaks)
+			if !ok || name != string(f.Name) || strings.TrimLeft(breaks, " ") != f.Rule {
+				t.Errorf("%q: line %d is %q; want %s and %q", args, i+1, lines[i], f.Name, f.Rule)
 				continue
 			}
 			// The texts start in one column.
-			if c := strings.Index(lines[i], f.Breaks); column == -1 {
+			if c := strings.Index(lines[i], f.Rule); column == -1 {
 				column = c
 			} else if c != column {
 				t.Errorf("%q: line %d: text starts at byte %d, line 1 at %d", args, i+1, c, column)

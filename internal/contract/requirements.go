@@ -349,6 +349,25 @@ var BodyRequirements = map[Rule]Requirement{
 	BodyDescriptionType:     bodyRequirement(onBoth, "BODY-DESCRIPTION-STRING", cite(`Body parameter description (POST)`, `Type: String`), "A description that is not a string answers 400."),
 }
 
+// bodyRules are the body rules in the order specs and generators take them.
+var bodyRules = []Rule{BodyMalformed, BodyNotObject,
+	BodyAccessDomainMissing, BodyAccessDomainType, BodyAccessDomainEmpty,
+	BodyPermitMissing, BodyPermitType, BodyPermitNotRead,
+	BodyDeadlineMissing, BodyDeadlineType, BodyDeadlineInvalid, BodyDescriptionType}
+
+// BodyRulesOf lists the body rules of operation op, in a stable order: the
+// rules whose requirement is one of op's (access_domain is in the path of
+// an update, so its rules are the create's only).
+func BodyRulesOf(op Operation) []Rule {
+	var out []Rule
+	for _, r := range bodyRules {
+		if BodyRequirements[r].Of(op) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // All lists every requirement of the catalogue, ordered by ID.
 func All() []Requirement {
 	all := []Requirement{Create201, CreateContentType, CreateNested, CreateVisible, Create409, Create409Concurrent,

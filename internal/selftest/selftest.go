@@ -23,6 +23,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	"github.com/swr-conformance/swr-conformance/internal/report"
 )
 
 // Fixture of the existing-fixture mode; the server is seeded with it.
@@ -69,10 +70,13 @@ type Result struct {
 	Failed   []string // names of the specs that failed
 	// Broken are the IDs of the requirements whose specs failed, from the
 	// specs' labels.
-	Broken   []string
-	Specs    []string // names of every spec that ran
-	Err      error    // the run itself went wrong: no verdict
-	Duration time.Duration
+	Broken []string
+	// FailedThrough are the IDs of the requirements the failed specs failed
+	// through (their swr.failed entries): what a fault must break.
+	FailedThrough []string
+	Specs         []string // names of every spec that ran
+	Err           error    // the run itself went wrong: no verdict
+	Duration      time.Duration
 }
 
 // Plan lists the runs: every fault in both fixture modes, and both dialects
@@ -191,12 +195,12 @@ func execute(ctx context.Context, suite string, r Run) Result {
 		cmd.Env = append(cmd.Env, "SWR_NAMESPACE="+namespace, "SWR_REPOSITORY="+repository)
 	}
 	out, runErr := cmd.CombinedOutput()
-	specs, failed, broken, err := readReport(report)
+	specs, failed, broken, through, err := readReport(report)
 	if err != nil {
 		res.Err = fmt.Errorf("no report (%v); suite output:\n%s", err, tail(string(out), 30))
 		return res
 	}
-	res.Specs, res.Failed, res.Broken = specs, failed, broken
+	res.Specs, res.Failed, res.Broken, res.FailedThrough = specs, failed, broken, through
 	res.Conforms = runErr == nil && len(failed) == 0
 	if runErr != nil && len(failed) == 0 {
 		res.Err = fmt.Errorf("the suite failed without a failing spec (%v):\n%s", runErr, tail(string(out), 30))
@@ -206,14 +210,14 @@ func execute(ctx context.Context, suite string, r Run) Result {
 
 // readReport reads Ginkgo's JSON report: every spec that ran and those
 // that failed, by full name, and the requirements the failed specs check.
-func readReport(path string) (specs, failed, broken []string, err error) {
+func readReport(path string) (specs, failed, broken, through []string, err error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	var reports []types.Report
 	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	catalogue := map[string]bool{}
 	for _, q := range contract.All() {
@@ -232,15 +236,24 @@ func readReport(path string) (specs, failed, broken []string, err error) {
 						broken = append(broken, l)
 					}
 				}
+				for _, e := range s.ReportEntries {
+					var f report.Failed
+					if e.Name == report.EntryFailed && json.Unmarshal([]byte(e.Value.AsJSON), &f) == nil && catalogue[f.Requirement] {
+						through = append(through, f.Requirement)
+					}
+				}
 			}
 		}
 	}
-	return specs, failed, broken, nil
+	return specs, failed, broken, through, nil
 }
 
 // Verdict of the whole self-test.
 type Verdict struct {
-	Survivors   []string // faults the suite did not catch in any mode
+	Survivors []string // faults the suite did not catch in any mode
+	// WrongRule are fault runs the suite failed, but through none of the
+	// requirements the fault breaks: luck, not proof.
+	WrongRule   []string
 	Rejected    []string // conforming set-ups the suite failed
 	Broken      []string // runs that gave no verdict
 	NeverFailed []string // specs no fault made fail
@@ -248,7 +261,54 @@ type Verdict struct {
 
 // OK reports whether the suite is proven on this matrix.
 func (v Verdict) OK() bool {
-	return len(v.Survivors)+len(v.Rejected)+len(v.Broken)+len(v.NeverFailed) == 0
+	return len(v.Survivors)+len(v.WrongRule)+len(v.Rejected)+len(v.Broken)+len(v.NeverFailed) == 0
+}
+
+// Killers are the requirements the run failed through that its fault
+// breaks: what killed the fault, if anything did.
+func (r Result) Killers() []string {
+	own := map[string]bool{}
+	for _, id := range ids(breaks(r.Fault)) {
+		own[id] = true
+	}
+	var out []string
+	for _, id := range unique(r.FailedThrough) {
+		if own[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func breaks(f refserver.Fault) []contract.Requirement {
+	for _, info := range refserver.AllFaults() {
+		if info.Name == f {
+			return info.Breaks
+		}
+	}
+	return nil
+}
+
+func ids(reqs []contract.Requirement) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+// unique is ids sorted, each once.
+func unique(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Judge derives the verdict from the results. A fault is judged only if it
@@ -265,7 +325,11 @@ func Judge(results []Result) Verdict {
 		case r.Fault == "" && !r.Conforms:
 			v.Rejected = append(v.Rejected, r.Run.String()+": "+strings.Join(r.Failed, "; "))
 		case r.Fault != "" && !r.Conforms:
-			killed[r.Fault] = true
+			if own := r.Killers(); len(own) > 0 {
+				killed[r.Fault] = true
+			} else {
+				v.WrongRule = append(v.WrongRule, fmt.Sprintf("%s: failed %s, but the fault breaks %s", r.Run, strings.Join(unique(r.FailedThrough), ", "), strings.Join(ids(breaks(r.Fault)), ", ")))
+			}
 		}
 		for _, s := range r.Specs {
 			everRan[s] = true
@@ -278,7 +342,7 @@ func Judge(results []Result) Verdict {
 	}
 	for _, f := range refserver.AllFaults() {
 		if ran[f.Name] && !killed[f.Name] {
-			v.Survivors = append(v.Survivors, string(f.Name)+" (breaks: "+f.Breaks+")")
+			v.Survivors = append(v.Survivors, string(f.Name)+" (breaks: "+f.Rule+")")
 		}
 	}
 	for s := range everRan {
@@ -327,12 +391,16 @@ func Matrix(results []Result) string {
 			i = 1
 		}
 		rw.cells[i] = cell
-		for _, id := range r.Broken {
+		failed := r.Broken // a conforming set-up: the requirements whose specs failed
+		if r.Fault != "" {
+			failed = r.Killers() // a fault: the requirements of its own that failed
+		}
+		for _, id := range failed {
 			rw.failed[id] = true
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-40s %-14s %-14s %s\n", "fault", "existing", "provisioning", "requirements whose specs failed")
+	fmt.Fprintf(&b, "%-40s %-14s %-14s %s\n", "fault", "existing", "provisioning", "killed by (a requirement the fault breaks, failed)")
 	for _, name := range order {
 		rw := rows[name]
 		ids := make([]string, 0, len(rw.failed))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/report"
 )
 
 // TestKillMatrix is the proof of the suite, run by `make test`: every fault
@@ -29,6 +31,7 @@ func TestKillMatrix(t *testing.T) {
 	v := Judge(results)
 	for title, items := range map[string][]string{
 		"faults that survived":                v.Survivors,
+		"faults killed through another rule":  v.WrongRule,
 		"conforming servers the suite failed": v.Rejected,
 		"runs without a verdict":              v.Broken,
 		"specs that no fault made fail":       v.NeverFailed,
@@ -45,8 +48,10 @@ func TestReadReportTakesRequirementsFromLabels(t *testing.T) {
 	spec := func(state types.SpecState, labels ...string) types.SpecReport {
 		return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: "[NOT-AN-ID] in the name only", LeafNodeLabels: labels, State: state}
 	}
+	failedThrough := spec(types.SpecStateFailed, "CREATE-201", "CREATE-VISIBLE", "create", "property")
+	failedThrough.ReportEntries = types.ReportEntries{{Name: report.EntryFailed, Value: types.WrapEntryValue(report.Failed{Requirement: "CREATE-VISIBLE"})}}
 	reports := []types.Report{{SpecReports: types.SpecReports{
-		spec(types.SpecStateFailed, "CREATE-201", "CREATE-VISIBLE", "create", "property"),
+		failedThrough,
 		spec(types.SpecStatePassed, "UPDATE-201", "update"),
 		spec(types.SpecStateSkipped, "AUTH-401-EMPTY-TOKEN"),
 	}}}
@@ -58,7 +63,7 @@ func TestReadReportTakesRequirementsFromLabels(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	specs, failed, broken, err := readReport(path)
+	specs, failed, broken, through, err := readReport(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,5 +72,8 @@ func TestReadReportTakesRequirementsFromLabels(t *testing.T) {
 	}
 	if strings.Join(broken, " ") != "CREATE-201 CREATE-VISIBLE" {
 		t.Errorf("broken = %q, want the catalogue IDs among the failed spec's labels: CREATE-201 CREATE-VISIBLE", broken)
+	}
+	if strings.Join(through, " ") != "CREATE-VISIBLE" {
+		t.Errorf("through = %q, want the requirement of the failed spec's swr.failed entry: CREATE-VISIBLE", through)
 	}
 }
