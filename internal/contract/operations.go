@@ -50,3 +50,32 @@ const (
 	ContentTypeJSON        = "application/json"
 	ContentTypeJSONCharset = "application/json;charset=utf-8"
 )
+
+// Absent reports whether an answer of a neighbouring operation says the
+// thing asked for is not there: any 4xx (contract section 1: the live
+// service answers 400 for a share that does not exist, others 404),
+// except the ones that say something else: 401 and 403 speak of the
+// credential, 409 of a conflict (a namespace that still holds
+// repositories), 429 of the rate. The one definition of "not there".
+func Absent(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 400 && status < 500
+}
+
+// The paths of the API (contract section 1), in one place: the client
+// builds them and the reference server routes them.
+const (
+	// PathNamespaces is the root of every path: /v2/manage/namespaces.
+	PathNamespaces = "/v2/manage/namespaces"
+	// SegmentRepos follows a namespace in the paths of the repository
+	// operations: .../namespaces/{namespace}/repos[/{repository}].
+	SegmentRepos = "repos"
+	// SegmentRepositories and SegmentShares frame a repository in the
+	// paths of the share operations:
+	// .../namespaces/{namespace}/repositories/{repository}/access-domains[/{access_domain}].
+	SegmentRepositories = "repositories"
+	SegmentShares       = "access-domains"
+)

@@ -225,12 +225,16 @@ var (
 	onBoth   = []Operation{OpCreate, OpUpdate}
 )
 
+// InvalidInput is the answer to one invalid name or body, everything else
+// valid (section 5): every name and body rule expects it.
+var InvalidInput = Status(http.StatusBadRequest)
+
 func nameRequirement(id string, sources []Citation, text string) Requirement {
-	return Requirement{ID: id, Ops: onBoth, Expect: Status(http.StatusBadRequest), Groups: []Group{GroupNames}, Sources: sources, Text: text}
+	return Requirement{ID: id, Ops: onBoth, Expect: InvalidInput, Groups: []Group{GroupNames}, Sources: sources, Text: text}
 }
 
 func bodyRequirement(ops []Operation, id string, sources []Citation, text string) Requirement {
-	return Requirement{ID: id, Ops: ops, Expect: Status(http.StatusBadRequest), Groups: []Group{GroupBodies}, Sources: sources, Text: text}
+	return Requirement{ID: id, Ops: ops, Expect: InvalidInput, Groups: []Group{GroupBodies}, Sources: sources, Text: text}
 }
 
 // cite pairs headings of the contract document with the words quoted from

@@ -45,14 +45,14 @@ func isPchar(c byte) bool {
 	return strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0
 }
 
-const manage = "/v2/manage/namespaces"
+const manage = contract.PathNamespaces
 
 // repoSegment is a repository name as it goes into a path: '/' sent as '$'.
 func repoSegment(repo string) string { return EscapeSegment(contract.WireRepository(repo)) }
 
 // SharesPath is the collection of shares of a repository (create, list).
 func SharesPath(namespace, repository string) string {
-	return manage + "/" + EscapeSegment(namespace) + "/repositories/" + repoSegment(repository) + "/access-domains"
+	return manage + "/" + EscapeSegment(namespace) + "/" + contract.SegmentRepositories + "/" + repoSegment(repository) + "/" + contract.SegmentShares
 }
 
 // SharePath is one share (update, show, delete).
@@ -67,7 +67,9 @@ func NamespacesPath() string { return manage }
 func NamespacePath(namespace string) string { return manage + "/" + EscapeSegment(namespace) }
 
 // RepositoriesPath is the collection of a namespace's repositories (create).
-func RepositoriesPath(namespace string) string { return NamespacePath(namespace) + "/repos" }
+func RepositoriesPath(namespace string) string {
+	return NamespacePath(namespace) + "/" + contract.SegmentRepos
+}
 
 // RepositoryPath is one repository (show, delete).
 func RepositoryPath(namespace, repository string) string {

@@ -115,7 +115,8 @@ func BeAbsent(req Requirement, refused *Exchange, security bool) types.GomegaMat
 }
 
 // HaveOneWinner succeeds when, of identical creates sent at once, exactly
-// one answered 201 and every other 409. round and rounds say which round of
+// one got the first status of req's expectation (201) and every other the
+// second (409): contract.OneWinner. round and rounds say which round of
 // how many this was, for the message.
 func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
 	return &matcher{reqs: []Requirement{req}, verdict: func(actual any) error {
@@ -123,6 +124,10 @@ func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
 		if !ok {
 			return fmt.Errorf("HaveOneWinner expects []*swrclient.Exchange, got %T", actual)
 		}
+		if req.Expect.Effect != contract.EffectOneWinner || len(req.Expect.Statuses) != 2 {
+			return fmt.Errorf("HaveOneWinner needs a requirement that expects one winner (contract.OneWinner), not %q", req.Expect)
+		}
+		winner, rest := req.Expect.Statuses[0], req.Expect.Statuses[1]
 		created, conflicts, other := 0, 0, 0
 		for _, ex := range exs {
 			switch {
@@ -130,9 +135,9 @@ func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
 				// Without every answer the round cannot be judged.
 				return Undecided(CauseRun, fmt.Sprintf("round %d of %d: a racer got no answer (%s)", round, rounds, ex.Redact(ex.Err.Error())),
 					"a stable connection to the target", req)
-			case ex.Status == http.StatusCreated:
+			case ex.Status == winner:
 				created++
-			case ex.Status == http.StatusConflict:
+			case ex.Status == rest:
 				conflicts++
 			default:
 				other++
@@ -149,12 +154,12 @@ func HaveOneWinner(req Requirement, round, rounds int) types.GomegaMatcher {
 			shows = append(shows, shown(fmt.Sprintf("create %d of %d", i+1, len(exs)), ex))
 			replay = append(replay, ex.Curl()+" -w '\\n' &")
 		}
-		ev := evidence(req, opOf(req, exs...), fmt.Sprintf("exactly one 201 and %d × 409", len(exs)-1),
-			fmt.Sprintf("%d × 201, %d × 409, %d other", created, conflicts, other), nil, shows...)
+		ev := evidence(req, opOf(req, exs...), fmt.Sprintf("exactly one %d and %d × %d", winner, len(exs)-1, rest),
+			fmt.Sprintf("%d × %d, %d × %d, %d other", created, winner, conflicts, rest, other), nil, shows...)
 		ev[0].Case = fmt.Sprintf("round %d of %d: %d identical creates sent at once", round, rounds, len(exs))
 		ev[0].Reproduction = strings.Join(append(replay, "wait"), "\n")
-		return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nround %d of %d, %d identical creates sent at once: expected exactly one 201 and %d × 409, got %d × 201, %d × 409, %d other\n%s",
-			req.ID, req.Text, req.Source(), round, rounds, len(exs), len(exs)-1, created, conflicts, other, b.String()), Evidence: ev}
+		return &Violation{Requirement: req, Message: fmt.Sprintf("rule %s: %s\nsource: %s\nround %d of %d, %d identical creates sent at once: expected exactly one %d and %d × %d, got %d × %d, %d × %d, %d other\n%s",
+			req.ID, req.Text, req.Source(), round, rounds, len(exs), winner, len(exs)-1, rest, created, winner, conflicts, rest, other, b.String()), Evidence: ev}
 	}}
 }
 
