@@ -257,7 +257,7 @@ func TestGinkgoCLIByHand(t *testing.T) {
 		t.Fatalf("serial run against update-200: exit %d, want 1:\n%s", code, tail(serialOut))
 	}
 	cmd := exec.Command(cli, "--procs=3", "--seed=3", "--no-color", suite)
-	cmd.Env = append(append(os.Environ(), env...), "SWR_REPORT_DIR="+cliDir)
+	cmd.Env = append(append(selftest.EnvironWithoutSWR(), env...), "SWR_REPORT_DIR="+cliDir)
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "Running in parallel across 3 processes") {
 		t.Fatalf("ginkgo --procs=3: %v, want the CLI's exit status 1 for failing specs:\n%s", err, tail(string(out)))
