@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	settings "github.com/swr-conformance/swr-conformance/internal/config"
 )
 
 const tokenEnv = "SWR_REFSERVER_TOKEN"
@@ -226,34 +227,11 @@ func unknownChoice(flagName, what, value string, names []string) usageError {
 func closest(s string, names []string, maxEdits int) (string, bool) {
 	best, bestD := "", maxEdits+1
 	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
+		if d := settings.EditDistance(s, n); d < bestD {
 			best, bestD = n, d
 		}
 	}
 	return best, bestD <= maxEdits
-}
-
-// editDistance is the Levenshtein distance between a and b: the fewest
-// single-rune insertions, deletions and substitutions that turn a into b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1) // distances from ra[:i-1] to each rb[:j]
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			sub := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {

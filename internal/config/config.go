@@ -654,16 +654,17 @@ func knownVariables() []string {
 func Closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
+		if d := EditDistance(s, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance, counting a swap of two
-// neighbours as one edit (ENDPIONT is one edit from ENDPOINT).
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance in runes, counting a swap of
+// two neighbours as one edit (ENDPIONT is one edit from ENDPOINT): the one
+// measure of "did you mean" for settings, flags and fault names.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	d := make([][]int, len(ra)+1)
 	for i := range d {

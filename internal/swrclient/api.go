@@ -3,6 +3,7 @@ package swrclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"net/http"
@@ -107,6 +108,11 @@ type Share struct {
 	Status       bool   `json:"status"`
 	Exist        *bool  `json:"exist,omitempty"`
 }
+
+// ErrCannotObserve: the target offers neither show nor list of shares, so
+// a write cannot be read back (a check of its effect is not made, never
+// failed).
+var ErrCannotObserve = errors.New("the target offers neither show nor list of shares (GET .../access-domains[/{account}]), so a write cannot be read back")
 
 // DecodeShow reads a show answer: the share, and whether it exists.
 func DecodeShow(ex *Exchange) (Share, bool, error) {

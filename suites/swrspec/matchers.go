@@ -9,7 +9,6 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega/types"
 
-	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/generators"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"github.com/swr-conformance/swr-conformance/internal/report"
@@ -269,7 +268,7 @@ func readOf(req Requirement, actual any) (Read, error) {
 		return r, fmt.Errorf("expected a swrspec.Read, got %T", actual)
 	}
 	switch {
-	case errors.Is(r.Err, target.ErrCannotObserve):
+	case errors.Is(r.Err, swrclient.ErrCannotObserve):
 		return r, Undecided(CauseConfiguration, r.Err.Error(), "a target that offers show or list of shares", req)
 	case r.Err != nil:
 		shown := ""
