@@ -4,9 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,32 +83,6 @@ func TestProgressInALogAndTheVerdictLast(t *testing.T) {
 				t.Errorf("a run that cannot start says why once, before any spec (under the Ginkgo CLI too, not once per process):\n%s", out)
 			}
 		})
-	}
-}
-
-// While a spec runs long, a log gets a line at least every 30 seconds.
-func TestProgressWhileASpecRunsLong(t *testing.T) {
-	dir := bin(t)
-	srv, _ := inProcess(t)
-	var patches atomic.Int64
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPatch && patches.Add(1) == 1 {
-			time.Sleep(32 * time.Second) // the first update is answered after half a minute
-		}
-		srv.ServeHTTP(w, r)
-	}))
-	defer hs.Close()
-	code, out := runToFile(t, dir, append(existingEnv(hs.URL), "SWR_TIMEOUT=90s"), "-ginkgo.label-filter=UPDATE-MISSING-SHARE-4XX")
-	if code != 0 || !strings.HasPrefix(lastLine(out), "VERDICT: ") {
-		t.Fatalf("exit %d, want 0 and the VERDICT line last:\n%s", code, tail(out))
-	}
-	still := regexp.MustCompile(`(?m)^  still running after (\d+)\.\ds: \[UPDATE-MISSING-SHARE-4XX\] `).FindStringSubmatchIndex(out)
-	done := strings.Index(out, "1/1 passed")
-	if still == nil || done < still[0] {
-		t.Fatalf("want a line naming the spec while it runs (about 30 s in), before its own line:\n%s", tail(out))
-	}
-	if after, _ := strconv.Atoi(out[still[2]:still[3]]); after > 30 {
-		t.Fatalf("the line came %d s into the spec, after more than 30 s without a line:\n%s", after, tail(out))
 	}
 }
 
