@@ -33,7 +33,7 @@ var _ = Describe("Credentials: X-Auth-Token", Label("auth"), func() {
 	for _, c := range credentials {
 		ItChecks(c.req, "create with "+c.what, Also{contract.CreateNoEffect}, contract.GroupCreate, func(ctx SpecContext) {
 			s := lease(ctx)
-			for _, auth := range c.auths(run.config.Token) {
+			for _, auth := range c.auths(run.Config().Token) {
 				ex := create(ctx, s, validBody(s, contract.Forever, "").CreateJSON(), false, swrclient.WithAuth(auth))
 				Expect(ex).To(Answer(c.req), "sent with %s", auth)
 				Expect(absent(ctx, contract.CreateNoEffect, s, ex, c.req.Expect.SecurityIfAccepted)).To(Hold(contract.CreateNoEffect))
@@ -43,7 +43,7 @@ var _ = Describe("Credentials: X-Auth-Token", Label("auth"), func() {
 		ItChecks(c.req, "update with "+c.what, Also{contract.UpdateNoEffect}, contract.GroupUpdate, func(ctx SpecContext) {
 			s := lease(ctx)
 			created := createShare(ctx, s)
-			for _, auth := range c.auths(run.config.Token) {
+			for _, auth := range c.auths(run.Config().Token) {
 				ex := update(ctx, s, validBody(s, future, "changed with "+auth.String()).UpdateJSON(), swrclient.WithAuth(auth))
 				Expect(ex).To(Answer(c.req), "sent with %s", auth)
 				Expect(readBack(ctx, s, ex)).To(BeUnchanged(contract.UpdateNoEffect, created, "an update answered 401", c.req.Expect.SecurityIfAccepted))

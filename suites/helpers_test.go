@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -20,6 +19,7 @@ import (
 	"github.com/swr-conformance/swr-conformance/generators"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"github.com/swr-conformance/swr-conformance/internal/report"
+	"github.com/swr-conformance/swr-conformance/internal/runner"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 )
 
@@ -29,16 +29,15 @@ func stopNotChecked(cause report.Cause, reason, remedy string, reqs ...contract.
 	Must(Undecided(cause, reason, remedy, reqs...))
 }
 
-// runProblem records something that went wrong around the two operations.
-func runProblem(what string) {
-	AddReportEntry(report.EntryRunProblem, report.RunProblem{What: what}, ReportEntryVisibilityAlways)
-}
+// runProblem records something that went wrong around the two operations:
+// a problem of the run, never a verdict.
+func runProblem(what string) { runner.RunProblem(what) }
 
 // observation records what the target chose where the contract is open.
 func observation(point, choice string, ex *swrclient.Exchange) {
 	example := ""
 	if ex != nil {
-		example = requestLine(ex)
+		example = runner.RequestLine(ex)
 	}
 	AddReportEntry(report.EntryObservation, report.Observation{Point: point, Choice: choice, Example: example}, ReportEntryVisibilityNever)
 }
@@ -47,7 +46,7 @@ func observation(point, choice string, ex *swrclient.Exchange) {
 // whatever the outcome.
 func lease(ctx context.Context) *target.Slot {
 	GinkgoHelper()
-	s, err := run.target.Lease(ctx)
+	s, err := run.Target().Lease(ctx)
 	if err != nil {
 		stopNotChecked(report.CauseRun, "setting up: "+err.Error(), "")
 	}
@@ -55,8 +54,8 @@ func lease(ctx context.Context) *target.Slot {
 	// delete is not what the suite certifies): it is a problem of the run,
 	// the account is kept out of use, and the run's end lists what was left.
 	DeferCleanup(func(ctx SpecContext) {
-		defer leftovers.Delete(s)
-		defer trails.release(s)
+		defer run.Leftovers().Clear(s)
+		defer run.Trails().Release(s)
 		if err := s.Release(ctx); err != nil {
 			runProblem(err.Error())
 		}
@@ -78,7 +77,7 @@ func precondition(step string, ex *swrclient.Exchange) {
 // (checked alone, then shrunk) and how to replay it.
 func checkProperty(req contract.Requirement, in generators.Inputs, check func(string) error) {
 	GinkgoHelper()
-	runProperty(req, in, run.config.Concurrency, check)
+	runProperty(req, in, run.Config().Concurrency, check)
 }
 
 // checkPropertyInSeries is checkProperty for checks that read back the
@@ -95,7 +94,7 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 	// A case whose every check passed is a pass of each requirement the
 	// spec checks; it stands even when a later case fails another one.
 	var casePassed atomic.Bool
-	out := generators.Check(generators.Params{Seed: seed, Cases: run.config.Cases, Concurrency: concurrency}, in, func(input string) error {
+	out := generators.Check(generators.Params{Seed: seed, Cases: run.Config().Cases, Concurrency: concurrency}, in, func(input string) error {
 		err := check(input)
 		if err == nil {
 			casePassed.Store(true)
@@ -203,93 +202,35 @@ func validBody(s *target.Slot, deadline, description string) generators.Body {
 // duplicate is expected), a second sending cannot change the outcome.
 func create(ctx context.Context, s *target.Slot, body []byte, shareExists bool, opts ...swrclient.Option) *swrclient.Exchange {
 	resend := swrclient.WithResend(func(ctx context.Context) error {
-		err := run.target.RemoveShare(ctx, s.Namespace, s.Repository, s.Account)
+		err := run.Target().RemoveShare(ctx, s.Namespace, s.Repository, s.Account)
 		if err == nil {
-			trails.forget(s)
+			run.Trails().Forget(s)
 		}
 		return err
 	})
 	if shareExists {
 		resend = swrclient.WithResend(swrclient.ResendFreely)
 	}
-	setup := trails.of(s)
-	ex := run.target.Client.CreateShare(ctx, s.Namespace, s.Repository, body, append([]swrclient.Option{resend}, opts...)...)
+	setup := run.Trails().Of(s)
+	ex := run.Target().Client.CreateShare(ctx, s.Namespace, s.Repository, body, append([]swrclient.Option{resend}, opts...)...)
 	ex.Replay = replay(s, setup)
-	trails.wrote(s, ex)
+	run.Trails().Wrote(s, ex)
 	return ex
 }
 
 // update sends an update of the slot's share.
 func update(ctx context.Context, s *target.Slot, body []byte, opts ...swrclient.Option) *swrclient.Exchange {
-	setup := trails.of(s)
-	ex := run.target.Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, opts...)
+	setup := run.Trails().Of(s)
+	ex := run.Target().Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, opts...)
 	ex.Replay = replay(s, setup)
-	trails.wrote(s, ex)
+	run.Trails().Wrote(s, ex)
 	return ex
 }
 
 // replay is the reproduction of a request on the slot's share on a clean
 // target: the writes that made the state it met first, then its removal.
 func replay(s *target.Slot, setup []*swrclient.Exchange) *swrclient.Replay {
-	return &swrclient.Replay{Setup: setup, Remove: trails.removal(s)}
-}
-
-// trails are, per slot, the writes that brought its share to its state
-// since it was last empty: a failure's reproduction sends them first, so
-// it holds every request of the case in order (the first create before a
-// duplicate, the create before an update).
-var trails = &trail{writes: map[*target.Slot][]*swrclient.Exchange{}}
-
-type trail struct {
-	mu     sync.Mutex
-	writes map[*target.Slot][]*swrclient.Exchange
-	urls   sync.Map // *target.Slot → []string: the URL of its share, built once
-}
-
-// removal is what a reproduction on the slot removes at its end: its share.
-// Every request of a case carries it, so it is built once per slot.
-func (t *trail) removal(s *target.Slot) []string {
-	if u, ok := t.urls.Load(s); ok {
-		return u.([]string)
-	}
-	u := []string{run.target.Client.Base() + swrclient.SharePath(s.Namespace, s.Repository, s.Account)}
-	t.urls.Store(s, u)
-	return u
-}
-
-// of is a copy of the slot's writes so far.
-func (t *trail) of(s *target.Slot) []*swrclient.Exchange {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]*swrclient.Exchange(nil), t.writes[s]...)
-}
-
-// wrote records a write that succeeded. A create adds to an empty slot
-// only: a create of a share that exists changes nothing on a conforming
-// target, whatever a faulty one answered.
-func (t *trail) wrote(s *target.Slot, ex *swrclient.Exchange) {
-	if !ex.Succeeded() {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if ex.Op == contract.OpCreate && len(t.writes[s]) > 0 {
-		return
-	}
-	t.writes[s] = append(t.writes[s], ex)
-}
-
-// release drops what the trail keeps of a slot given back.
-func (t *trail) release(s *target.Slot) {
-	t.forget(s)
-	t.urls.Delete(s)
-}
-
-// forget empties the slot's trail: its share was removed.
-func (t *trail) forget(s *target.Slot) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.writes, s)
+	return &swrclient.Replay{Setup: setup, Remove: run.Trails().Removal(s)}
 }
 
 // createStatus checks a create of a new share against req (201). A 409 after the
@@ -303,7 +244,7 @@ func createStatus(ctx context.Context, req contract.Requirement, s *target.Slot,
 		}
 	}
 	if ex.Answered() && ex.Status == http.StatusConflict && ex.SlowDowns > 0 {
-		share, exists, _, err := run.target.ShareState(ctx, s.Namespace, s.Repository, s.Account)
+		share, exists, _, err := run.Target().ShareState(ctx, s.Namespace, s.Repository, s.Account)
 		if err == nil && exists && share.Permit == sent.Permit && contract.SameDeadline(share.Deadline, sent.Deadline) {
 			return Undecided(report.CauseRun, "a create retried after a slow-down (429/503) met 409, and the share holds the values sent: the 409 may answer the suite's own first attempt", "", req)
 		}
@@ -325,24 +266,21 @@ func createShare(ctx context.Context, s *target.Slot) generators.Body {
 // run's doing, not the target's (see leftoverError).
 func undoCreate(ctx context.Context, s *target.Slot, ex *swrclient.Exchange) {
 	if ex.Succeeded() {
-		if err := run.target.RemoveShare(ctx, s.Namespace, s.Repository, s.Account); err != nil {
-			leftovers.Store(s, err.Error())
+		if err := run.Target().RemoveShare(ctx, s.Namespace, s.Repository, s.Account); err != nil {
+			run.Leftovers().Keep(s, err.Error())
 			runProblem(err.Error())
 			return
 		}
-		leftovers.Delete(s)
-		trails.forget(s)
+		run.Leftovers().Clear(s)
+		run.Trails().Forget(s)
 	}
 }
-
-// leftovers are the slots whose share a failed removal left behind.
-var leftovers sync.Map // *target.Slot → the removal's error
 
 // leftoverError is no verdict for a slot that holds a share the run could
 // not remove: a 409 or an existing share there answers the leftover.
 func leftoverError(s *target.Slot, req contract.Requirement) error {
-	if why, ok := leftovers.Load(s); ok {
-		return Undecided(report.CauseRun, "a share an earlier case made could not be removed, so this case did not start from an empty slot: "+firstLine(why.(string)), "a target that lets its shares be deleted", req)
+	if why, ok := run.Leftovers().Of(s); ok {
+		return Undecided(report.CauseRun, "a share an earlier case made could not be removed, so this case did not start from an empty slot: "+firstLine(why), "a target that lets its shares be deleted", req)
 	}
 	return nil
 }
@@ -367,16 +305,16 @@ func readAfter(ctx context.Context, s *target.Slot, write *swrclient.Exchange, w
 	// The state the write met: its own set-up, captured when it was sent
 	// (the trail now holds the write too), then the read slot's shares
 	// when that is another slot.
-	setup := trails.of(writeSlot)
+	setup := run.Trails().Of(writeSlot)
 	if write != nil && write.Replay != nil {
 		setup = append([]*swrclient.Exchange(nil), write.Replay.Setup...)
 	}
-	remove := trails.removal(writeSlot)
+	remove := run.Trails().Removal(writeSlot)
 	if writeSlot != s {
-		setup = append(setup, trails.of(s)...)
-		remove = append(append([]string(nil), trails.removal(s)...), remove...)
+		setup = append(setup, run.Trails().Of(s)...)
+		remove = append(append([]string(nil), run.Trails().Removal(s)...), remove...)
 	}
-	share, exists, ex, err := run.target.ShareState(ctx, s.Namespace, s.Repository, s.Account)
+	share, exists, ex, err := run.Target().ShareState(ctx, s.Namespace, s.Repository, s.Account)
 	if ex != nil {
 		ex.Replay = &swrclient.Replay{Setup: setup, Write: write, Remove: remove}
 	}
@@ -419,47 +357,6 @@ func visible(ctx context.Context, req contract.Requirement, s *target.Slot, b ge
 		b.Description = &d
 	}
 	return b, nil
-}
-
-// requestLine is one exchange in one line, for examples in the reports:
-// the method, the path, the body as sent (JSON as JSON), and the answer.
-func requestLine(ex *swrclient.Exchange) string {
-	line := ex.Method + " " + ex.Path
-	if body := exampleBody(ex); body != "" {
-		line += " " + body
-	}
-	return line + " → " + exampleAnswer(ex)
-}
-
-// exampleOf is one exchange as report.html shows an example: the request
-// line with its answer ("POST /v2/... → 201"), and the body apart.
-func exampleOf(ex *swrclient.Exchange) (request, body string) {
-	return ex.Method + " " + ex.Path + " → " + exampleAnswer(ex), exampleBody(ex)
-}
-
-func exampleAnswer(ex *swrclient.Exchange) string {
-	if ex.Answered() {
-		return strconv.Itoa(ex.Status)
-	}
-	return "no answer"
-}
-
-// exampleBody is the body of an example as sent, token removed, cut at
-// about 200 bytes ("" without a body): JSON as JSON; a body that holds what
-// a page cannot show is Go-quoted (swrclient.BodyText).
-func exampleBody(ex *swrclient.Exchange) string {
-	if ex.ReqBody == nil {
-		return ""
-	}
-	body := ex.Redact(swrclient.BodyText(ex.ReqBody))
-	if len(body) > 200 {
-		cut := 200
-		for !utf8.RuneStart(body[cut]) {
-			cut--
-		}
-		body = body[:cut] + "..."
-	}
-	return body
 }
 
 // future is a fixed valid deadline far from now.

@@ -32,10 +32,10 @@ var operations = []operation{
 			undoCreate(ctx, s, ex)
 			return ex
 		}
-		return run.target.Client.CreateShare(ctx, ns, repo, validBody(s, contract.Forever, "").CreateJSON())
+		return run.Target().Client.CreateShare(ctx, ns, repo, validBody(s, contract.Forever, "").CreateJSON())
 	}},
 	{contract.OpUpdate, func(ctx context.Context, s *target.Slot, ns, repo string) *swrclient.Exchange {
-		return run.target.Client.UpdateShare(ctx, ns, repo, s.Account, validBody(s, future, "").UpdateJSON())
+		return run.Target().Client.UpdateShare(ctx, ns, repo, s.Account, validBody(s, future, "").UpdateJSON())
 	}},
 }
 
@@ -80,7 +80,7 @@ var _ = Describe("Names in the path", Label("names"), func() {
 
 			ItChecks(contract.MissingName, string(op.op)+", a valid "+kind.Name+" that does not exist", contract.GroupOf(op.op), func(ctx SpecContext) {
 				s := lease(ctx)
-				missing := run.target.Prefix + "-missing" // valid, and never created by anyone but this run
+				missing := run.Target().Prefix + "-missing" // valid, and never created by anyone but this run
 				ns, repo := kind.replace(s, missing)
 				ex := op.send(ctx, s, ns, repo)
 				if ex.Answered() {
@@ -93,7 +93,7 @@ var _ = Describe("Names in the path", Label("names"), func() {
 
 	Context("valid names, created on the target and shared", Label("provisioning"), func() {
 		BeforeEach(func() {
-			if !run.config.Provision {
+			if !run.Config().Provision {
 				stopNotChecked(report.CauseConfiguration, "valid names can only be tried on namespaces and repositories the suite creates", "SWR_PROVISION=true", contract.NamesValid)
 			}
 		})
@@ -102,7 +102,7 @@ var _ = Describe("Names in the path", Label("names"), func() {
 			in := generators.ValidRepositories()
 			var errs []error
 			for _, repo := range in.Boundary {
-				errs = append(errs, shareOnNewName(ctx, run.target.Namespace, repo, false))
+				errs = append(errs, shareOnNewName(ctx, run.Target().Namespace, repo, false))
 			}
 			Expect(firstOf(errs)).To(Hold())
 		})
@@ -110,18 +110,18 @@ var _ = Describe("Names in the path", Label("names"), func() {
 		ItChecks(contract.NamesValid, "repositories, property: random valid names", contract.GroupCreate, contract.GroupUpdate, contract.GroupProperty, func(ctx SpecContext) {
 			in := generators.ValidRepositories()
 			in.Boundary = nil // the spec above sends them
-			checkPropertyInSeries(contract.NamesValid, in, func(repo string) error { return shareOnNewName(ctx, run.target.Namespace, repo, false) })
+			checkPropertyInSeries(contract.NamesValid, in, func(repo string) error { return shareOnNewName(ctx, run.Target().Namespace, repo, false) })
 		})
 
 		ItChecks(contract.NamesValid, "namespaces, property: random valid names", contract.GroupCreate, contract.GroupUpdate, contract.GroupProperty, func(ctx SpecContext) {
 			in := generators.ValidNamespaces()
 			in.Boundary = nil
 			checkPropertyInSeries(contract.NamesValid, in, func(ns string) error {
-				if !run.target.Embedded() {
+				if !run.Target().Embedded() {
 					// Namespaces are global on a registry: there a random
 					// name carries the run's prefix, and one too long to
 					// carry it is left to the boundary spec.
-					ns = run.target.Prefix + "-" + ns
+					ns = run.Target().Prefix + "-" + ns
 					if !contract.Namespace.Check(ns).Valid() {
 						return nil
 					}
@@ -146,10 +146,10 @@ var _ = Describe("Names in the path", Label("names"), func() {
 // created and removed within the spec, and skipped if someone holds it. On
 // the embedded server every boundary name of the generator is used.
 func validNamespacesToCreate() []string {
-	if run.target.Embedded() {
+	if run.Target().Embedded() {
 		return generators.ValidNamespaces().Boundary
 	}
-	p := run.target.Prefix
+	p := run.Target().Prefix
 	long := p + "-" + strings.Repeat("x", contract.NamespaceMaxLen-len(p)-2) + "9"
 	return []string{p + "__a", p + ".b-c_d", p + "-0", long, "q"}
 }
@@ -189,28 +189,28 @@ func firstOf(errs []error) error {
 func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) error {
 	req := contract.NamesValid
 	if newNamespace {
-		ex := run.target.CreateNamespace(ctx, ns)
+		ex := run.Target().CreateNamespace(ctx, ns)
 		if ex.Answered() && ex.Status == http.StatusConflict && len(ex.Unanswered) == 0 {
 			// Taken by someone else on a shared registry: no verdict on the
 			// name, but said in the report rather than passed in silence.
 			observation("valid namespace not tried", fmt.Sprintf("%s exists already on the target (409)", contract.Describe(ns)), ex)
 			return nil
 		}
-		if !run.target.Created(ex) {
+		if !run.Target().Created(ex) {
 			return Undecided(report.CauseRun, fmt.Sprintf("creating valid namespace %s did not succeed:\n%s", contract.Describe(ns), ex), "", req)
 		}
 		defer removeOrReport(ctx, ns, "")
 	}
-	if ex := run.target.CreateRepository(ctx, ns, repo); !run.target.Created(ex) {
+	if ex := run.Target().CreateRepository(ctx, ns, repo); !run.Target().Created(ex) {
 		return Undecided(report.CauseRun, fmt.Sprintf("creating valid repository %s in %s did not succeed:\n%s", contract.Describe(repo), ns, ex), "", req)
 	}
 	defer removeOrReport(ctx, ns, repo)
-	account := run.config.Accounts[0]
+	account := run.Config().Accounts[0]
 	body := generators.Body{AccessDomain: account, Permit: contract.ReadPermit, Deadline: contract.Forever}
-	ex := run.target.Client.CreateShare(ctx, ns, repo, body.CreateJSON())
+	ex := run.Target().Client.CreateShare(ctx, ns, repo, body.CreateJSON())
 	if ex.Succeeded() {
 		defer func() {
-			if err := run.target.RemoveShare(ctx, ns, repo, account); err != nil {
+			if err := run.Target().RemoveShare(ctx, ns, repo, account); err != nil {
 				runProblem(err.Error())
 			}
 		}()
@@ -218,14 +218,14 @@ func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) err
 	if err := Check(ex, Answer(req)); err != nil {
 		return fmt.Errorf("sharing %s/%s:\n%w", ns, repo, err)
 	}
-	if err := Check(run.target.Client.UpdateShare(ctx, ns, repo, account, body.UpdateJSON()), Answer(req)); err != nil {
+	if err := Check(run.Target().Client.UpdateShare(ctx, ns, repo, account, body.UpdateJSON()), Answer(req)); err != nil {
 		return fmt.Errorf("updating the share of %s/%s:\n%w", ns, repo, err)
 	}
 	return nil
 }
 
 func removeOrReport(ctx context.Context, ns, repo string) {
-	if err := run.target.Remove(ctx, ns, repo); err != nil {
+	if err := run.Target().Remove(ctx, ns, repo); err != nil {
 		runProblem(err.Error())
 	}
 }

@@ -124,13 +124,13 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 		for round, racers := range rounds {
 			// Sent once each: a racer sent again would race no one.
 			exs := race(racers, func() *swrclient.Exchange {
-				return run.target.Client.CreateShare(ctx, s.Namespace, s.Repository, body)
+				return run.Target().Client.CreateShare(ctx, s.Namespace, s.Repository, body)
 			})
 			Expect(exs).To(HaveOneWinner(contract.Create409Concurrent, round+1, len(rounds)))
-			if err := run.target.RemoveShare(ctx, s.Namespace, s.Repository, s.Account); err != nil {
+			if err := run.Target().RemoveShare(ctx, s.Namespace, s.Repository, s.Account); err != nil {
 				stopNotChecked(report.CauseRun, "setting up the next round: "+err.Error(), "")
 			}
-			trails.forget(s)
+			run.Trails().Forget(s)
 		}
 	})
 })
@@ -261,12 +261,12 @@ func absent(ctx context.Context, req contract.Requirement, s *target.Slot, ex *s
 // mode it takes another of the process's accounts, but never waits for one:
 // false when the process has no other.
 func leaseSecond(ctx context.Context, s *target.Slot) (*target.Slot, bool) {
-	other, err := run.target.LeaseAnother(ctx, s)
+	other, err := run.Target().LeaseAnother(ctx, s)
 	if err != nil {
 		return nil, false
 	}
 	DeferCleanup(func(ctx SpecContext) {
-		defer trails.release(other)
+		defer run.Trails().Release(other)
 		if err := other.Release(ctx); err != nil {
 			runProblem(err.Error())
 		}

@@ -1,4 +1,4 @@
-package suites
+package runner
 
 import (
 	"encoding/json"
@@ -18,15 +18,15 @@ import (
 
 	"github.com/swr-conformance/swr-conformance/internal/config"
 	"github.com/swr-conformance/swr-conformance/internal/report"
+	"github.com/swr-conformance/swr-conformance/internal/runner/console"
 	"github.com/swr-conformance/swr-conformance/internal/transport"
-	"github.com/swr-conformance/swr-conformance/suites/console"
 )
 
 // launchIfAsked runs the suite under the Ginkgo CLI when more than one
 // process is to run (config.Processes), and returns the run's exit status:
 // under the CLI SWR_GINKGO names, or else under the one built into this
-// binary (cli_test.go). It does nothing in a process the CLI started.
-func launchIfAsked(cfg config.Config) (code int, launched bool) {
+// binary (cli.go). It does nothing in a process the CLI started.
+func (r *Run) launchIfAsked(cfg config.Config) (code int, launched bool) {
 	if _, procs := parallelProcess(); procs > 1 || os.Getenv(console.EnvAddress) != "" {
 		return 0, false
 	}
@@ -39,7 +39,7 @@ func launchIfAsked(cfg config.Config) (code int, launched bool) {
 	if n <= 1 {
 		return 0, false // one process needs no CLI
 	}
-	return launch(cfg, n), true
+	return r.launch(cfg, n), true
 }
 
 // launch runs the suite under the Ginkgo CLI in n processes, Ginkgo's way of
@@ -50,7 +50,7 @@ func launchIfAsked(cfg config.Config) (code int, launched bool) {
 // itself; so this process shows their progress (they send it here), and
 // ends with the VERDICT line and exit status of the merged result, read
 // from the results.json that process 1 wrote.
-func launch(cfg config.Config, n int) int {
+func (r *Run) launch(cfg config.Config, n int) int {
 	noRun := func(why string) int {
 		fmt.Fprintln(os.Stderr, "swr-conformance: "+why)
 		fmt.Fprintln(os.Stderr, "\n"+verdictLine("no run", cfg.Target(), "the suite could not run under the Ginkgo CLI (see the message above)"))
@@ -101,7 +101,7 @@ func launch(cfg config.Config, n int) int {
 		return noRun("listening for the progress of the processes: " + err.Error())
 	}
 
-	args := cliArgs(os.Args[1:], n, cfg, dir, self, console.IsTerminal(os.Stdout))
+	args := cliArgs(r.flags, os.Args[1:], n, cfg, dir, self, console.IsTerminal(os.Stdout))
 	fields := strings.Fields(cfg.Ginkgo)
 	if len(fields) == 0 {
 		fields = []string{self, asGinkgoCLI} // the CLI built into this binary
@@ -143,7 +143,7 @@ func launch(cfg config.Config, n int) int {
 	if st := j.slowDowns; st != "" && st != retryText(transport.Stats{}) {
 		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", st)
 	}
-	return printVerdict(&j.Judgement, cfg.Target())
+	return printVerdict(os.Stderr, &j.Judgement, cfg.Target())
 }
 
 // cliArgs are the Ginkgo CLI's arguments to run self in n processes with
@@ -152,8 +152,10 @@ func launch(cfg config.Config, n int) int {
 // the processes, but those that only concern this process; the reports go
 // where this process would have written them (the CLI runs the processes in
 // the binary's directory). Colors are off where the output is not a
-// terminal, unless the arguments say otherwise.
-func cliArgs(args []string, n int, cfg config.Config, reportDir, self string, terminal bool) []string {
+// terminal, unless the arguments say otherwise. fs holds the flags args
+// are parsed with: it tells a flag's value given apart ("-ginkgo.seed 7")
+// from an argument.
+func cliArgs(fs *flag.FlagSet, args []string, n int, cfg config.Config, reportDir, self string, terminal bool) []string {
 	mine := map[string]bool{"swr.ginkgo": true, "swr.procs": true, "swr.report-dir": true, config.HelpFlag: true}
 	var ginkgo, through []string
 	for i := 0; i < len(args); i++ {
@@ -164,7 +166,7 @@ func cliArgs(args []string, n int, cfg config.Config, reportDir, self string, te
 		}
 		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		tokens := []string{a}
-		if f := flag.CommandLine.Lookup(name); !hasValue && f != nil && !isBool(f) && i+1 < len(args) {
+		if f := fs.Lookup(name); !hasValue && f != nil && !isBool(f) && i+1 < len(args) {
 			i++
 			value, hasValue = args[i], true
 			tokens = append(tokens, args[i])
@@ -186,11 +188,6 @@ func cliArgs(args []string, n int, cfg config.Config, reportDir, self string, te
 	}
 	out = append(append(out, ginkgo...), self, "--")
 	return append(append(out, through...), "-swr.report-dir="+reportDir)
-}
-
-func isBool(f *flag.Flag) bool {
-	b, ok := f.Value.(interface{ IsBoolFlag() bool })
-	return ok && b.IsBoolFlag()
 }
 
 // testBinary is this binary under a name the Ginkgo CLI runs (it takes a

@@ -1,4 +1,4 @@
-package suites
+package runner
 
 import (
 	"os"

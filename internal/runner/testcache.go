@@ -1,7 +1,6 @@
-package suites
+package runner
 
 import (
-	"flag"
 	"os"
 
 	"github.com/swr-conformance/swr-conformance/internal/config"
@@ -30,8 +29,8 @@ import (
 // binary.
 
 // reportSettingsToTestCache reads every SWR_* variable again, while the test
-// log records what the binary reads. TestMain read them before m.Run, when
-// nothing is recorded yet; without this, a cached run of the embedded
+// log records what the binary reads (Specs calls it). Main read them before
+// m.Run, when nothing is recorded yet; without this, a cached run of the embedded
 // server would be served for a run with SWR_ENDPOINT set (or a changed
 // SWR_TOKEN, SWR_CASES, ...), whose environment go test would never
 // compare.
@@ -62,19 +61,16 @@ func reportSettingsToTestCache() {
 // read-only module cache, and hang on a clock and the file system's
 // timestamp precision.
 //
-// Without -test.testlogfile (a compiled binary, go test -count=1, or
-// local directory mode) nothing is cached and nothing is to be done.
-func keepOutOfTestCache(cfg config.Config) {
-	if cfg.Embedded() {
-		return
-	}
-	f := flag.Lookup("test.testlogfile")
-	if f == nil || f.Value.String() == "" {
+// testLog is the path of that log, -test.testlogfile. Without it (a
+// compiled binary, go test -count=1, or local directory mode) nothing is
+// cached and nothing is to be done.
+func keepOutOfTestCache(cfg config.Config, testLog string) {
+	if cfg.Embedded() || testLog == "" {
 		return
 	}
 	// O_CREATE: a run under the Ginkgo CLI never calls m.Run, so package
 	// testing wrote no log; one that holds only this line is malformed too.
-	log, err := os.OpenFile(f.Value.String(), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	log, err := os.OpenFile(testLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return // go test stores no result without a readable log either
 	}

@@ -1,11 +1,11 @@
-package suites
+package runner
 
 import (
 	"cmp"
 	"encoding/json"
 	"slices"
 
-	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 )
 
@@ -18,7 +18,7 @@ import (
 // ran them and when: the order of the suite's source (file, line, then
 // name), suite nodes after the specs. A run's reasons, failures and spec
 // lists follow that order.
-func inSourceOrder(r Report) Report {
+func inSourceOrder(r types.Report) types.Report {
 	r.SpecReports = slices.Clone(r.SpecReports) // Ginkgo's own reporters keep theirs
 	key := func(s types.SpecReport) (bool, string, int, string, int) {
 		return s.LeafNodeType != types.NodeTypeIt, s.LeafNodeLocation.FileName, s.LeafNodeLocation.LineNumber, s.FullText(), s.ParallelProcess
@@ -50,27 +50,41 @@ type exactEntry struct {
 	JSON  string `json:"json"`
 }
 
-// keepExactEntries records the spec's entries so far as entryExact, in a
-// run of several processes (called in the top-level AfterEach; entries
-// made after it are text, which comes through as it is).
+// keepExactEntries records the running spec's entries so far as
+// entryExact, in a run of several processes (called in the top-level
+// AfterEach; entries made after it are text, which comes through as it
+// is).
 func keepExactEntries() {
 	if _, procs := parallelProcess(); procs <= 1 {
 		return
 	}
+	if exact, ok := exactEntries(ginkgo.CurrentSpecReport().ReportEntries); ok {
+		ginkgo.AddReportEntry(entryExact, exact, ginkgo.ReportEntryVisibilityNever)
+	}
+}
+
+// exactEntries is the value of entryExact for a spec's entries: each one's
+// value as JSON, with its place and name; false when there is none.
+func exactEntries(entries types.ReportEntries) (string, bool) {
 	var exact []exactEntry
-	for i, e := range CurrentSpecReport().ReportEntries {
+	for i, e := range entries {
 		if b, err := json.Marshal(e.Value.GetRawValue()); err == nil {
 			exact = append(exact, exactEntry{i, e.Name, string(b)})
 		}
 	}
-	if b, err := json.Marshal(exact); err == nil && len(exact) > 0 {
-		AddReportEntry(entryExact, string(b), ReportEntryVisibilityNever)
+	if len(exact) == 0 {
+		return "", false
 	}
+	b, err := json.Marshal(exact)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
 }
 
 // withExactEntries puts back the entries entryExact recorded, and drops
 // entryExact itself.
-func withExactEntries(r Report) Report {
+func withExactEntries(r types.Report) types.Report {
 	r.SpecReports = slices.Clone(r.SpecReports)
 	for i := range r.SpecReports {
 		s := &r.SpecReports[i]
@@ -98,4 +112,4 @@ func withExactEntries(r Report) Report {
 
 // merged is the report to judge and to write: entries as they were made,
 // specs in the source's order.
-func merged(r Report) Report { return inSourceOrder(withExactEntries(r)) }
+func merged(r types.Report) types.Report { return inSourceOrder(withExactEntries(r)) }

@@ -1,13 +1,15 @@
-package suites
+package runner
 
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 )
@@ -38,7 +40,8 @@ func newRecorder() *recorder {
 	return &recorder{counts: map[tallyKey]*report.Tally{}, shapes: map[string]string{}, known: map[string]string{}}
 }
 
-// add is the client's Observe hook: cheap, since it runs for every request.
+// add records an exchange; it is the client's Observe hook (Main), cheap,
+// since it runs for every request.
 func (r *recorder) add(ex *swrclient.Exchange) {
 	if !ex.Op.Certified() {
 		return
@@ -55,14 +58,14 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 		shape = r.shapeOf(ex.RespBody)
 	}
 	if shape != "" && r.shapes[shape] == "" {
-		r.shapes[shape] = requestLine(ex)
+		r.shapes[shape] = RequestLine(ex)
 	}
 	if t := r.counts[k]; t != nil {
 		t.Count++
 		return
 	}
 	request, body := exampleOf(ex)
-	r.counts[k] = &report.Tally{Operation: string(ex.Op), Code: code, Count: 1, Example: requestLine(ex), ExampleRequest: request, ExampleBody: body}
+	r.counts[k] = &report.Tally{Operation: string(ex.Op), Code: code, Count: 1, Example: RequestLine(ex), ExampleRequest: request, ExampleBody: body}
 }
 
 func (r *recorder) reset() {
@@ -141,4 +144,45 @@ func (r *recorder) drain() []report.Tally {
 		return out[i].Code < out[j].Code
 	})
 	return out
+}
+
+// RequestLine is one exchange in one line, for examples in the reports:
+// the method, the path, the body as sent (JSON as JSON), and the answer.
+func RequestLine(ex *swrclient.Exchange) string {
+	line := ex.Method + " " + ex.Path
+	if body := exampleBody(ex); body != "" {
+		line += " " + body
+	}
+	return line + " → " + exampleAnswer(ex)
+}
+
+// exampleOf is one exchange as report.html shows an example: the request
+// line with its answer ("POST /v2/... → 201"), and the body apart.
+func exampleOf(ex *swrclient.Exchange) (request, body string) {
+	return ex.Method + " " + ex.Path + " → " + exampleAnswer(ex), exampleBody(ex)
+}
+
+func exampleAnswer(ex *swrclient.Exchange) string {
+	if ex.Answered() {
+		return strconv.Itoa(ex.Status)
+	}
+	return "no answer"
+}
+
+// exampleBody is the body of an example as sent, token removed, cut at
+// about 200 bytes ("" without a body): JSON as JSON; a body that holds what
+// a page cannot show is Go-quoted (swrclient.BodyText).
+func exampleBody(ex *swrclient.Exchange) string {
+	if ex.ReqBody == nil {
+		return ""
+	}
+	body := ex.Redact(swrclient.BodyText(ex.ReqBody))
+	if len(body) > 200 {
+		cut := 200
+		for !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut] + "..."
+	}
+	return body
 }

@@ -122,6 +122,50 @@ func TestProgressLinesElsewhere(t *testing.T) {
 	}
 }
 
+// lineWriter hands each line written to it to a channel.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   []byte
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.lines <- string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+	}
+}
+
+// Run ticks by itself: a spec running past Heartbeat gets its line in a
+// log without any event, until End. (The clock is fake; only the ticks are
+// real, a millisecond apart.)
+func TestRunTicksUntilEnd(t *testing.T) {
+	out := &lineWriter{lines: make(chan string, 16)}
+	clk := newClock()
+	p := NewProgress(New(out, false), clk.now)
+	p.Handle(Event{Kind: Begin, Total: 1})
+	p.Handle(Event{Kind: Start, Proc: 1, Spec: "[UPDATE-MISSING-SHARE-4XX] a slow answer"})
+	clk.add(31 * time.Second)
+	p.Run(time.Millisecond)
+	select {
+	case line := <-out.lines:
+		if !strings.HasPrefix(line, "  still running after 31.0s: [UPDATE-MISSING-SHARE-4XX] a slow answer; 0/1 done") {
+			t.Errorf("the first line while the spec runs long: %q", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no line 31 s into a spec, with Run ticking every millisecond")
+	}
+	p.End()
+	p.End() // a second End is harmless
+}
+
 // On a terminal: one status line, kept current, that fits the terminal;
 // lines printed above it; cleared at the end.
 func TestStatusLineOnATerminal(t *testing.T) {
