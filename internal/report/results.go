@@ -166,9 +166,9 @@ type RequirementResult struct {
 	Verdict   RequirementVerdict `json:"verdict"`
 	// NotChecked says why, when the verdict is "not checked" (and only
 	// then): its cause, the reason and what would check it.
-	NotChecked     *NotChecked `json:"not_checked,omitempty"`
-	SecurityDefect bool        `json:"security_defect,omitempty"`
-	Reason         string      `json:"reason,omitempty"` // the verdict in words
+	NotChecked     *NotChecked  `json:"not_checked,omitempty"`
+	SecurityDefect bool         `json:"security_defect,omitempty"`
+	Reason         string       `json:"reason,omitempty"` // the verdict in words
 	Specs          []SpecResult `json:"specs"`
 }
 
