@@ -2,7 +2,9 @@
 // machines (junit.xml, results.json) and for people (summary.md, report.html).
 //
 // Each file states one overall verdict, derived from per-requirement verdicts,
-// which come from the specs that carry a requirement's ID as a label.
+// which come from the specs that carry a requirement's ID as a label. All
+// four are rendered from one Results value, built once; results.json is that
+// value, and ReadResults reads it back.
 package report
 
 import (
