@@ -12,7 +12,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,16 +19,12 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/report"
 )
 
 const usage = "usage: swr-compare [-markdown] [-allow-missing-old] OLD.json NEW.json"
-
-// The verdicts of a requirement in results.json.
-const (
-	pass       = "pass"
-	fail       = "fail"
-	notChecked = "not checked"
-)
 
 // maxText bounds each free text (requirement text, reasons, examples) in the
 // output: GitHub refuses a job summary over 1 MiB, and the whole text is in
@@ -62,17 +57,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	oldPath, newPath := flags.Arg(0), flags.Arg(1)
 
 	// NEW is read first: a broken NEW is bad input even on the first night.
-	newRes, err := load(newPath)
+	// The errors of report.ReadResults name the file, and say whether it is
+	// missing (fs.ErrNotExist, for -allow-missing-old) or not a
+	// results.json; fields swr-compare does not use are read and ignored.
+	newRes, err := report.ReadResults(newPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "swr-compare:", err)
 		return 2
 	}
-	oldRes, err := load(oldPath)
+	oldRes, err := report.ReadResults(oldPath)
 	if err != nil {
 		if *allowMissingOld && errors.Is(err, fs.ErrNotExist) {
 			w := newWriter(stdout, *md)
 			w.heading()
-			w.line(fmt.Sprintf("no previous results to compare with; verdict now: %s", w.plain(newRes.Verdict)))
+			w.line(fmt.Sprintf("no previous results to compare with; verdict now: %s", w.plain(string(newRes.Verdict))))
 			return 0
 		}
 		fmt.Fprintln(stderr, "swr-compare:", err)
@@ -87,94 +85,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// results is the part of results.json that swr-compare reads; every other
-// field is ignored, so the report may grow without breaking the comparison.
-type results struct {
-	Verdict      string        `json:"verdict"`
-	Requirements []requirement `json:"requirements"`
-	StatusCodes  []opCodes     `json:"status_codes"`
-}
-
-type requirement struct {
-	ID             string         `json:"id"`
-	Text           string         `json:"text"`
-	Verdict        string         `json:"verdict"`
-	NotChecked     *whyNotChecked `json:"not_checked"`
-	SecurityDefect bool           `json:"security_defect"`
-}
-
-type whyNotChecked struct {
-	Cause  string `json:"cause"`  // configuration or run
-	Reason string `json:"reason"` // why it was not checked
-	Remedy string `json:"remedy"`
-}
-
-type opCodes struct {
-	Operation string `json:"operation"`
-	Codes     []code `json:"codes"`
-}
-
-type code struct {
-	Code int `json:"code"` // 0: no answer
-	// Documented is a pointer so that a report without the field (an older
-	// suite) reports no code as undocumented, rather than every code.
-	Documented *bool  `json:"documented"`
-	Seen       int    `json:"seen"`
-	Example    string `json:"example"`
-}
-
-// load reads one results.json. Its errors name the file, and say whether it
-// is missing (fs.ErrNotExist, for -allow-missing-old) or not a results.json.
-func load(path string) (*results, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			// "x.json: no such file or directory" rather than "open x.json: ...";
-			// %w keeps fs.ErrNotExist visible to errors.Is.
-			return nil, fmt.Errorf("%s: %w", path, pe.Err)
-		}
-		return nil, err
-	}
-	var r results
-	if err := json.Unmarshal(data, &r); err != nil {
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
-			return nil, fmt.Errorf("%s: not valid JSON: %v (at byte %d)", path, err, syn.Offset)
-		case errors.As(err, &typ) && typ.Field == "":
-			return nil, fmt.Errorf("%s: not a results.json: the file holds a JSON %s, not an object", path, typ.Value)
-		case errors.As(err, &typ):
-			// Said in JSON's terms: the Go type names of this program mean nothing to the reader.
-			return nil, fmt.Errorf("%s: not a results.json: %q holds a JSON %s", path, typ.Field, typ.Value)
-		}
-		return nil, fmt.Errorf("%s: not a results.json: %v", path, err)
-	}
-	// Every run writes a verdict, "no run" included: a JSON file without one
-	// is some other file, and comparing it would report nonsense.
-	if r.Verdict == "" {
-		return nil, fmt.Errorf("%s: not a results.json: no \"verdict\"", path)
-	}
-	return &r, nil
-}
-
 // change is one requirement in one of the lists of a diff.
 type change struct {
-	req        requirement // as in NEW, or as in OLD for a removed one
-	oldVerdict string
+	req        *report.RequirementResult // as in NEW, or as in OLD for a removed one
+	oldVerdict report.RequirementVerdict
 	isNew      bool // not in OLD
 }
 
 // newCode is an undocumented status code NEW saw and OLD did not.
 type newCode struct {
-	operation string
-	code      code
+	operation contract.Operation
+	code      report.CodeSeen
 }
 
 // diff is what changed from OLD to NEW.
 type diff struct {
-	oldVerdict, newVerdict string
+	oldVerdict, newVerdict report.Verdict
 	newlyFailing           []change // includes a new requirement that fails: it fails tonight and did not yesterday
 	newlyPassing           []change
 	newlyNotChecked        []change
@@ -190,9 +116,9 @@ func (d *diff) empty() bool {
 }
 
 // compare lists the changes in NEW's order, so the output follows the report.
-func compare(oldRes, newRes *results) *diff {
+func compare(oldRes, newRes *report.Results) *diff {
 	d := &diff{oldVerdict: oldRes.Verdict, newVerdict: newRes.Verdict}
-	old := map[string]requirement{}
+	old := map[string]*report.RequirementResult{}
 	for _, r := range oldRes.Requirements {
 		old[r.ID] = r
 	}
@@ -203,17 +129,20 @@ func compare(oldRes, newRes *results) *diff {
 		}
 		inNew[r.ID] = true
 		o, ok := old[r.ID]
-		c := change{req: r, oldVerdict: o.Verdict, isNew: !ok}
+		c := change{req: r, isNew: !ok}
+		if ok {
+			c.oldVerdict = o.Verdict
+		}
 		switch {
-		case r.Verdict == fail && o.Verdict != fail:
+		case r.Verdict == report.Fail && c.oldVerdict != report.Fail:
 			d.newlyFailing = append(d.newlyFailing, c)
 		case !ok:
 			d.added = append(d.added, c)
-		case r.Verdict == o.Verdict:
+		case r.Verdict == c.oldVerdict:
 			// unchanged; a new reason for the same "not checked" is no news
-		case r.Verdict == pass:
+		case r.Verdict == report.Pass:
 			d.newlyPassing = append(d.newlyPassing, c)
-		case r.Verdict == notChecked:
+		case r.Verdict == report.Unchecked:
 			d.newlyNotChecked = append(d.newlyNotChecked, c)
 		default:
 			d.otherChange = append(d.otherChange, c)
@@ -228,7 +157,7 @@ func compare(oldRes, newRes *results) *diff {
 
 	// An undocumented code is news only if OLD never saw it for the same
 	// operation: the registry answering 429 every night is already known.
-	seenBefore := map[string]map[int]bool{}
+	seenBefore := map[contract.Operation]map[int]bool{}
 	for _, op := range oldRes.StatusCodes {
 		if seenBefore[op.Operation] == nil {
 			seenBefore[op.Operation] = map[int]bool{}
@@ -241,7 +170,7 @@ func compare(oldRes, newRes *results) *diff {
 	}
 	for _, op := range newRes.StatusCodes {
 		for _, c := range op.Codes {
-			if c.Documented != nil && !*c.Documented && c.Seen > 0 && !seenBefore[op.Operation][c.Code] {
+			if !c.Documented && c.Seen > 0 && !seenBefore[op.Operation][c.Code] {
 				d.newCodes = append(d.newCodes, newCode{op.Operation, c})
 			}
 		}
@@ -252,13 +181,13 @@ func compare(oldRes, newRes *results) *diff {
 func (d *diff) write(w *writer) {
 	w.heading()
 	if d.empty() {
-		w.line(fmt.Sprintf("no change from the previous results; verdict: %s", w.plain(d.newVerdict)))
+		w.line(fmt.Sprintf("no change from the previous results; verdict: %s", w.plain(string(d.newVerdict))))
 		return
 	}
 	if d.oldVerdict == d.newVerdict {
-		w.line(fmt.Sprintf("verdict: %s (unchanged)", w.plain(d.newVerdict)))
+		w.line(fmt.Sprintf("verdict: %s (unchanged)", w.plain(string(d.newVerdict))))
 	} else {
-		w.line(fmt.Sprintf("verdict: %s → %s", w.plain(d.oldVerdict), w.plain(d.newVerdict)))
+		w.line(fmt.Sprintf("verdict: %s → %s", w.plain(string(d.oldVerdict)), w.plain(string(d.newVerdict))))
 	}
 
 	w.section("newly failing", d.newlyFailing, func(c change) string {
@@ -266,7 +195,7 @@ func (d *diff) write(w *writer) {
 		if c.isNew {
 			s += " (new requirement)"
 		} else {
-			s += " (was " + w.plain(c.oldVerdict) + ")"
+			s += " (was " + w.plain(string(c.oldVerdict)) + ")"
 		}
 		if c.req.SecurityDefect {
 			s += " " + w.strong("security defect")
@@ -274,13 +203,13 @@ func (d *diff) write(w *writer) {
 		return s
 	})
 	w.section("newly passing", d.newlyPassing, func(c change) string {
-		return w.req(c.req) + " (was " + w.plain(c.oldVerdict) + ")"
+		return w.req(c.req) + " (was " + w.plain(string(c.oldVerdict)) + ")"
 	})
 	w.section("newly not checked", d.newlyNotChecked, func(c change) string {
-		s := w.req(c.req) + " (was " + w.plain(c.oldVerdict) + ")"
+		s := w.req(c.req) + " (was " + w.plain(string(c.oldVerdict)) + ")"
 		if nc := c.req.NotChecked; nc != nil {
 			if nc.Cause != "" {
-				s += " [" + w.plain(nc.Cause) + "]"
+				s += " [" + w.plain(string(nc.Cause)) + "]"
 			}
 			if nc.Reason != "" {
 				s += ": " + w.plain(nc.Reason)
@@ -289,18 +218,18 @@ func (d *diff) write(w *writer) {
 		return s
 	})
 	w.section("verdict changed", d.otherChange, func(c change) string {
-		return w.req(c.req) + ": " + w.plain(c.oldVerdict) + " → " + w.plain(c.req.Verdict)
+		return w.req(c.req) + ": " + w.plain(string(c.oldVerdict)) + " → " + w.plain(string(c.req.Verdict))
 	})
 	w.section("new requirements", d.added, func(c change) string {
-		return w.req(c.req) + ": " + w.plain(c.req.Verdict)
+		return w.req(c.req) + ": " + w.plain(string(c.req.Verdict))
 	})
 	w.section("requirements no longer in the report", d.removed, func(c change) string {
-		return w.req(c.req) + " (was " + w.plain(c.oldVerdict) + ")"
+		return w.req(c.req) + " (was " + w.plain(string(c.oldVerdict)) + ")"
 	})
 	if len(d.newCodes) > 0 {
 		w.title("new undocumented status codes")
 		for _, nc := range d.newCodes {
-			s := fmt.Sprintf("%s: %s", w.plain(nc.operation), w.statusCode(nc.code.Code))
+			s := fmt.Sprintf("%s: %s", w.plain(string(nc.operation)), w.statusCode(nc.code.Code))
 			s += fmt.Sprintf(", seen %d time(s)", nc.code.Seen)
 			if nc.code.Example != "" {
 				s += ", e.g. " + w.code(nc.code.Example)
@@ -358,7 +287,7 @@ func (w *writer) section(title string, cs []change, render func(change) string) 
 }
 
 // req names a requirement: its ID and its text.
-func (w *writer) req(r requirement) string {
+func (w *writer) req(r *report.RequirementResult) string {
 	id := w.code(r.ID)
 	if r.Text == "" {
 		return id

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/selftest"
 )
 
@@ -43,62 +43,46 @@ func ginkgo(t *testing.T) string {
 	return cli
 }
 
-// fullResults is what these tests compare of two results.json files: all of
-// it but times, durations and what names the run's own repositories.
-type fullResults struct {
-	Meta struct {
-		Config []struct{ Key, Value string } `json:"config"`
-		Seed   int64                         `json:"seed"`
-	} `json:"meta"`
-	Verdict  string         `json:"verdict"`
-	ExitCode int            `json:"exit_code"`
-	Reasons  []string       `json:"reasons"`
-	Specs    map[string]int `json:"specs"`
-	Reqs     []struct {
-		ID         string          `json:"id"`
-		Verdict    string          `json:"verdict"`
-		NotChecked json.RawMessage `json:"not_checked"`
-		Reason     string          `json:"reason"`
-		Specs      []struct {
-			Name       string          `json:"full_name"`
-			Outcome    string          `json:"outcome"`
-			Failure    string          `json:"failure"`
-			SkipReason string          `json:"not_checked_reason"`
-			Property   json.RawMessage `json:"property"`
-		} `json:"specs"`
-	} `json:"requirements"`
-	RunProblems []string `json:"run_problems"`
-	Warnings    []string `json:"warnings"`
-}
-
-// runOwn matches what differs between any two runs, serial or not: the
-// run's own names (swrc-<random>x, r<n>/app, each process counting its
-// own), the time an answer took, the time a failure was recorded.
-var runOwn = regexp.MustCompile(`swrc-[0-9a-f]+x|r[0-9]+(\$|/|%24)app|\(after [^)]*\)|@ [0-9/]+ [0-9:.]+`)
-
-// specLines lists every requirement's specs as comparable lines.
-func (r fullResults) specLines() []string {
+// specLines lists what two runs of the same seed must agree on, one line
+// each, from the typed fields of results.json: every requirement's verdict,
+// its reason and why it was not checked (cause, remedy, a filter), its
+// specs' outcomes, property seeds and reasons not to check, and every
+// failure record: the requirements
+// it failed through, the security flag, and per failed check the
+// requirement, operation, expected, got and replay, and the method, role
+// and status of each exchange. Left out are what names the run's own
+// namespaces and repositories (paths, cases, request texts, messages) and
+// what says how long an answer took.
+func specLines(r *report.Results) []string {
 	var out []string
-	for _, q := range r.Reqs {
-		out = append(out, fmt.Sprintf("%s: %s %s %s", q.ID, q.Verdict, q.NotChecked, runOwn.ReplaceAllString(q.Reason, "…")))
+	for _, q := range r.Requirements {
+		line := fmt.Sprintf("%s: %s security=%v %q", q.ID, q.Verdict, q.SecurityDefect, q.Reason)
+		if nc := q.NotChecked; nc != nil {
+			line += fmt.Sprintf(" (not checked: %s, remedy %q, filtered %v)", nc.Cause, nc.Remedy, nc.Filtered)
+		}
+		out = append(out, line)
 		for _, s := range q.Specs {
-			out = append(out, fmt.Sprintf("  %s | %s | %s | %s | %s", s.Name, s.Outcome, s.Property, runOwn.ReplaceAllString(s.SkipReason, "…"), runOwn.ReplaceAllString(s.Failure, "…")))
+			out = append(out, fmt.Sprintf("  %s | %s | %s | %q", s.FullName, s.Outcome, propertyOf(s), s.SkipReason))
+		}
+	}
+	for _, f := range r.Failures {
+		out = append(out, fmt.Sprintf("failure of %v in %s, security=%v", f.Requirements(), f.FullName, f.SecurityDefect))
+		for _, e := range f.Evidence {
+			out = append(out, fmt.Sprintf("  %s on %s: expected %q, got %q, replay %q", e.Requirement, e.Operation, e.Expected, e.Got, e.Replay))
+			for _, x := range e.Exchanges {
+				out = append(out, fmt.Sprintf("    %s %s → %d", x.Role, x.Method, x.Status))
+			}
 		}
 	}
 	return out
 }
 
-func readFull(t *testing.T, dir string) fullResults {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatalf("no results.json: %v", err)
+func propertyOf(s report.SpecResult) string {
+	if s.Property == nil {
+		return "-"
 	}
-	var r fullResults
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	p := *s.Property
+	return fmt.Sprintf("%s: %d cases, %d not checked, seed %d of run seed %d", p.Label, p.Cases, p.NotChecked, p.Seed, p.RunSeed)
 }
 
 // junitSpecs counts the specs (It nodes) junit.xml reports, by name.
@@ -202,11 +186,11 @@ func TestParallelRunMatchesSerial(t *testing.T) {
 			if strings.Contains(out, token) {
 				t.Fatal("the token appears in the output of the parallel run")
 			}
-			s, p := readFull(t, serialDir), readFull(t, parallelDir)
+			s, p := readResults(t, serialDir), readResults(t, parallelDir)
 			if s.Verdict != p.Verdict || s.ExitCode != p.ExitCode || !slices.Equal(s.Reasons, p.Reasons) || s.Meta.Seed != p.Meta.Seed {
 				t.Fatalf("results.json differ: serial %q (exit %d, seed %d) %q, parallel %q (exit %d, seed %d) %q", s.Verdict, s.ExitCode, s.Meta.Seed, s.Reasons, p.Verdict, p.ExitCode, p.Meta.Seed, p.Reasons)
 			}
-			if a, b := s.specLines(), p.specLines(); !slices.Equal(a, b) {
+			if a, b := specLines(s), specLines(p); !slices.Equal(a, b) {
 				t.Fatalf("the requirements' verdicts or specs differ between the serial and the merged parallel results:\n%s", diffLines(a, b))
 			}
 			if fmt.Sprint(s.Specs) != fmt.Sprint(p.Specs) || !slices.Equal(s.RunProblems, p.RunProblems) || !slices.Equal(s.Warnings, p.Warnings) {
@@ -226,13 +210,7 @@ func TestParallelRunMatchesSerial(t *testing.T) {
 					t.Errorf("junit.xml of the parallel run lacks %q", name)
 				}
 			}
-			procs := ""
-			for _, kv := range p.Meta.Config {
-				if kv.Key == "parallel processes" {
-					procs = kv.Value
-				}
-			}
-			if procs != fmt.Sprint(tc.procs) {
+			if procs, _ := p.Meta.Setting("parallel processes"); procs != fmt.Sprint(tc.procs) {
 				t.Errorf("the parallel reports say %q parallel processes, want %d: a report must say how its run was made", procs, tc.procs)
 			}
 		})
@@ -262,9 +240,9 @@ func TestGinkgoCLIByHand(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(out), "Running in parallel across 3 processes") {
 		t.Fatalf("ginkgo --procs=3: %v, want the CLI's exit status 1 for failing specs:\n%s", err, tail(string(out)))
 	}
-	s, p := readFull(t, serialDir), readFull(t, cliDir)
-	if s.Verdict != p.Verdict || s.ExitCode != p.ExitCode || !slices.Equal(s.specLines(), p.specLines()) {
-		t.Fatalf("the reports of ginkgo --procs=3 differ from a serial run's:\n%s", diffLines(s.specLines(), p.specLines()))
+	s, p := readResults(t, serialDir), readResults(t, cliDir)
+	if s.Verdict != p.Verdict || s.ExitCode != p.ExitCode || !slices.Equal(specLines(s), specLines(p)) {
+		t.Fatalf("the reports of ginkgo --procs=3 differ from a serial run's:\n%s", diffLines(specLines(s), specLines(p)))
 	}
 }
 
@@ -304,7 +282,7 @@ func TestHelpAndMisspelledFlags(t *testing.T) {
 		}
 		// The reports say why the run did not start: a CI job's upload step
 		// finds them.
-		if r := readResults(t, reports); r.Verdict != "no run" || len(r.Reasons) == 0 || !strings.Contains(r.Reasons[0], tc.want) {
+		if r := readResults(t, reports); r.Verdict != report.NoRun || len(r.Reasons) == 0 || !strings.Contains(r.Reasons[0], tc.want) {
 			t.Errorf("%s: results.json says %q %q, want no run with the message", tc.arg, r.Verdict, r.Reasons)
 		}
 	}

@@ -3,14 +3,17 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/report"
 )
 
 // A failure's reproduction replays the whole case: against a server that
@@ -28,12 +31,14 @@ func TestReproductionReproducesOnACleanTarget(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (does not conform):\n%s", code, tail(out))
 	}
-	failures := failuresOf(t, reports, "CREATE-409-DUPLICATE")
-	if len(failures) == 0 {
-		t.Fatal("results.json has no failure of CREATE-409-DUPLICATE")
+	var snippets []string
+	for _, f := range readResults(t, reports).FailuresOf("CREATE-409-DUPLICATE") {
+		snippets = append(snippets, f.Reproductions()...)
 	}
-	for i, failure := range failures {
-		snippet := snippetOf(t, failure)
+	if len(snippets) == 0 {
+		t.Fatal("results.json has no failure of CREATE-409-DUPLICATE with a reproduction")
+	}
+	for i, snippet := range snippets {
 		if !strings.Contains(snippet, "set-up: POST") {
 			t.Errorf("failure %d: the reproduction does not send the first create before the duplicate:\n%s", i+1, snippet)
 		}
@@ -44,8 +49,7 @@ func TestReproductionReproducesOnACleanTarget(t *testing.T) {
 		if err != nil {
 			t.Fatalf("failure %d: the snippet failed (%v):\n%s\n%s", i+1, err, snippet, got)
 		}
-		statuses := regexp.MustCompile(`HTTP/1\.1 (\d{3})`).FindAllStringSubmatch(string(got), -1)
-		if len(statuses) == 0 || statuses[len(statuses)-1][1] != "201" {
+		if st := httpStatuses(string(got)); len(st) == 0 || st[len(st)-1] != http.StatusCreated {
 			t.Errorf("failure %d: on a clean target the snippet should end in the failing answer, 201; it printed:\n%s", i+1, got)
 		}
 		if !strings.Contains(string(got), "set-up: POST answered 201") {
@@ -90,14 +94,16 @@ func TestEffectReproductionsShowTheDefect(t *testing.T) {
 				t.Fatalf("exit %d, want 1 (does not conform):\n%s", code, tail(out))
 			}
 			var snippet string
-			for _, f := range failuresOf(t, reports, tc.req) {
-				if strings.Contains(f, "== read back") {
-					snippet = snippetOf(t, f)
-					break
+			failures := readResults(t, reports).FailuresOf(tc.req)
+			for _, f := range failures {
+				for _, r := range f.Reproductions() {
+					if snippet == "" && strings.Contains(r, "== read back") {
+						snippet = r
+					}
 				}
 			}
 			if snippet == "" {
-				t.Fatalf("no failure of %s has a reproduction with the write and its read-back:\n%v", tc.req, failuresOf(t, reports, tc.req))
+				t.Fatalf("no failure of %s has a reproduction with the write and its read-back:\n%+v", tc.req, failures)
 			}
 			lines := strings.Split(snippet, "\n")
 			if last := lines[len(lines)-1]; !strings.Contains(last, "-X DELETE") {
@@ -134,7 +140,6 @@ func TestEffectReproductionsShowTheDefect(t *testing.T) {
 // stateOf is the share state a read-back printed (curl -i: status line,
 // headers, the JSON body), without the times that differ between runs.
 func stateOf(out string) string {
-	status := regexp.MustCompile(`HTTP/1\.1 (\d{3})`).FindStringSubmatch(out)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	body := strings.TrimSpace(lines[len(lines)-1])
 	var share map[string]any
@@ -144,40 +149,49 @@ func stateOf(out string) string {
 		b, _ := json.Marshal(share)
 		body = string(b)
 	}
-	if status == nil {
+	st := httpStatuses(out)
+	if len(st) == 0 {
 		return body
 	}
-	return status[1] + " " + body
+	return fmt.Sprint(st[0]) + " " + body
 }
 
-// failuresOf returns the failure texts of req's specs in results.json.
-func failuresOf(t *testing.T, reports, req string) []string {
-	t.Helper()
-	var out []string
-	for _, q := range readFull(t, reports).Reqs {
-		for _, s := range q.Specs {
-			if q.ID == req && s.Failure != "" {
-				out = append(out, s.Failure)
-			}
+// httpStatuses are the status codes of the status lines curl -i printed
+// ("HTTP/1.1 201 Created"), in order.
+func httpStatuses(out string) []int {
+	var codes []int
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.HasPrefix(f[0], "HTTP/") {
+			continue
+		}
+		if code, err := strconv.Atoi(f[1]); err == nil {
+			codes = append(codes, code)
+		}
+	}
+	return codes
+}
+
+// statuses are the status codes of every exchange of a failure's
+// evidence, in order (0: no answer).
+func statuses(f report.Failure) []int {
+	var out []int
+	for _, e := range f.Evidence {
+		for _, x := range e.Exchanges {
+			out = append(out, x.Status)
 		}
 	}
 	return out
 }
 
-// snippetOf cuts the shell snippet out of a failure: the curl, echo and
-// printf (a body piped to curl) lines after "reproduce, on a target".
-func snippetOf(t *testing.T, failure string) string {
-	t.Helper()
-	_, rest, ok := strings.Cut(failure, "reproduce, on a target")
-	if !ok {
-		t.Fatalf("the failure has no reproduction snippet:\n%s", failure)
-	}
+// commandsOf is a reproduction without its comment lines: what the shell
+// runs.
+func commandsOf(snippet string) string {
 	var lines []string
-	for _, line := range strings.Split(rest, "\n")[1:] {
-		if !strings.HasPrefix(line, "curl ") && !strings.HasPrefix(line, "echo ") && !strings.HasPrefix(line, "printf ") {
-			break
+	for _, line := range strings.Split(snippet, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			lines = append(lines, line)
 		}
-		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
 }

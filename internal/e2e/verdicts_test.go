@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,60 +8,67 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
+	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 )
 
-// results is the part of results.json these tests read.
-type results struct {
-	Verdict      string   `json:"verdict"`
-	ExitCode     int      `json:"exit_code"`
-	Reasons      []string `json:"reasons"`
-	RunProblems  []string `json:"run_problems"`
-	Warnings     []string `json:"warnings"`
-	Requirements []struct {
-		ID         string `json:"id"`
-		Verdict    string `json:"verdict"`
-		NotChecked *struct {
-			Cause, Reason, Remedy string
-		} `json:"not_checked"`
-	} `json:"requirements"`
-}
-
-func readResults(t *testing.T, dir string) results {
+// readResults reads the results.json of a run in dir, as every reader of
+// it does (report.ReadResults), after checking it against the schema
+// documented for CI users (internal/report/results.schema.json).
+func readResults(t *testing.T, dir string) *report.Results {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	path := filepath.Join(dir, "results.json")
+	r, err := report.ReadResults(path)
 	if err != nil {
 		t.Fatalf("no results.json: %v", err)
 	}
-	var r results
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
+	if err := holdsToSchema(path); err != nil {
+		t.Errorf("the run's results.json does not hold to results.schema.json: %v", err)
 	}
 	return r
 }
 
-func (r results) verdictOf(id string) string {
-	for _, q := range r.Requirements {
-		if q.ID == id {
-			return q.Verdict
-		}
+// resultsSchema is internal/report/results.schema.json, compiled.
+var resultsSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	_, file, _, _ := runtime.Caller(0)
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	return c.Compile(filepath.Join(filepath.Dir(file), "..", "report", "results.schema.json"))
+})
+
+func holdsToSchema(path string) error {
+	schema, err := resultsSchema()
+	if err != nil {
+		return err
 	}
-	return ""
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	inst, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		return err
+	}
+	return schema.Validate(inst)
 }
 
-func (r results) failing() []string {
-	var out []string
-	for _, q := range r.Requirements {
-		if q.Verdict == "fail" {
-			out = append(out, q.ID)
-		}
+// verdictOf is requirement id's verdict, "" when the results lack it.
+func verdictOf(r *report.Results, id string) report.RequirementVerdict {
+	if q := r.Requirement(id); q != nil {
+		return q.Verdict
 	}
-	return out
+	return ""
 }
 
 func lastLine(out string) string {
@@ -91,7 +97,7 @@ func TestVerdictsOfConformingDialects(t *testing.T) {
 					"SWR_PROVISION=true", "SWR_REPORT_DIR=" + reports}, "-ginkgo.seed="+seed)
 				r := readResults(t, reports)
 				// The VERDICT line names what was tested.
-				if code != 0 || r.Verdict != "conforms" || !strings.HasPrefix(lastLine(out), "VERDICT: the target conforms: "+hs.URL+"; ") {
+				if code != 0 || r.Verdict != report.Conforms || !strings.HasPrefix(lastLine(out), "VERDICT: the target conforms: "+hs.URL+"; ") {
 					t.Fatalf("exit %d, verdict %q %v, want 0 and conforms, of %s:\n%s", code, r.Verdict, r.Reasons, hs.URL, tail(out))
 				}
 			})
@@ -105,8 +111,8 @@ func TestVerdictsOfConformingDialects(t *testing.T) {
 					if complete {
 						want = 3
 					}
-					if code != want || r.Verdict != "incomplete" || r.verdictOf("NAMES-VALID-ACCEPTED") != "not checked" || len(r.failing()) > 0 {
-						t.Fatalf("exit %d (want %d), verdict %q, failing %v:\n%s", code, want, r.Verdict, r.failing(), tail(out))
+					if code != want || r.Verdict != report.Incomplete || verdictOf(r, "NAMES-VALID-ACCEPTED") != report.Unchecked || len(r.Failing()) > 0 {
+						t.Fatalf("exit %d (want %d), verdict %q, failing %v:\n%s", code, want, r.Verdict, r.Failing(), tail(out))
 					}
 					if !strings.HasPrefix(lastLine(out), "VERDICT: incomplete (exit "+fmt.Sprint(want)+"): "+hs.URL+"; ") || !strings.Contains(out, "NAMES-VALID-ACCEPTED not checked (configuration)") || !strings.Contains(out, "SWR_PROVISION=true") {
 						t.Fatalf("the VERDICT line must be last and name NAMES-VALID-ACCEPTED with the setting that checks it:\n%s", tail(out))
@@ -140,8 +146,8 @@ func TestCleanupFailingMidRunIsIncomplete(t *testing.T) {
 	reports := t.TempDir()
 	code, out := runSuite(t, dir, append(existingEnv(hs.URL), "SWR_REPORT_DIR="+reports))
 	r := readResults(t, reports)
-	if code != 3 || r.Verdict != "incomplete" || len(r.failing()) > 0 || len(r.RunProblems) == 0 {
-		t.Fatalf("exit %d, verdict %q, failing %v, run problems %d; want 3, incomplete, none failing:\n%s", code, r.Verdict, r.failing(), len(r.RunProblems), tail(out))
+	if code != 3 || r.Verdict != report.Incomplete || len(r.Failing()) > 0 || len(r.RunProblems) == 0 {
+		t.Fatalf("exit %d, verdict %q, failing %v, run problems %d; want 3, incomplete, none failing:\n%s", code, r.Verdict, r.Failing(), len(r.RunProblems), tail(out))
 	}
 	if strings.Contains(out, "does NOT conform") {
 		t.Fatalf("a cleanup problem became a verdict:\n%s", tail(out))
@@ -185,11 +191,11 @@ func TestDroppedConnectionsAreNoVerdict(t *testing.T) {
 			}
 			code, out := runSuite(t, dir, env)
 			r := readResults(t, reports)
-			ok := r.Verdict == "incomplete" || provision && r.Verdict == "conforms"
-			if !ok || len(r.failing()) > 0 || code == 1 {
-				t.Fatalf("exit %d, verdict %q, failing %v:\n%s", code, r.Verdict, r.failing(), tail(out))
+			ok := r.Verdict == report.Incomplete || provision && r.Verdict == report.Conforms
+			if !ok || len(r.Failing()) > 0 || code == 1 {
+				t.Fatalf("exit %d, verdict %q, failing %v:\n%s", code, r.Verdict, r.Failing(), tail(out))
 			}
-			if !strings.Contains(out, "sent again") && !strings.Contains(out, "no answer") && r.Verdict == "conforms" {
+			if !strings.Contains(out, "sent again") && !strings.Contains(out, "no answer") && r.Verdict == report.Conforms {
 				t.Logf("no dropped request was visible in the output (the drops were all resent)")
 			}
 		})
@@ -283,7 +289,7 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 			// Reports say why the run stopped, whether a setting was wrong or
 			// the target could not be used: a CI job's upload finds them.
 			r := readResults(t, reports)
-			if r.Verdict != "no run" || r.ExitCode != 2 || len(r.Reasons) == 0 || !strings.Contains(out, r.Reasons[0]) {
+			if r.Verdict != report.NoRun || r.ExitCode != 2 || len(r.Reasons) == 0 || !strings.Contains(out, r.Reasons[0]) {
 				t.Errorf("results.json says %q (exit %d, %q), want no run with the message of the console", r.Verdict, r.ExitCode, r.Reasons)
 			}
 			if after := srv.Inventory(); strings.Join(after, "\n") != strings.Join(before, "\n") {
@@ -301,23 +307,31 @@ func TestConfigurationMistakesStopTheRun(t *testing.T) {
 // caused by another case running beside it.
 func TestCounterexamplesNameTheDefect(t *testing.T) {
 	dir := bin(t)
-	got := regexp.MustCompile(`got:\s+(\d+)`)
 	for seed := 1; seed <= 6; seed++ {
 		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
 			_, url := inProcess(t, refserver.FaultPermitAny)
-			code, out := runSuite(t, dir, append(existingEnv(url), "SWR_CONCURRENCY=8"),
+			reports := t.TempDir()
+			code, out := runSuite(t, dir, append(existingEnv(url), "SWR_CONCURRENCY=8", "SWR_REPORT_DIR="+reports),
 				fmt.Sprintf("-ginkgo.seed=%d", seed), "-ginkgo.label-filter=BODY-PERMIT-READ-ONLY")
 			if code != 1 {
 				t.Fatalf("exit %d, want 1:\n%s", code, tail(out))
 			}
-			ms := got.FindAllStringSubmatch(out, -1)
-			if len(ms) == 0 {
-				t.Fatalf("no counterexample shown:\n%s", tail(out))
-			}
-			for _, m := range ms {
-				if m[1] != "201" {
-					t.Fatalf("counterexample got %s, want 201:\n%s", m[1], tail(out))
+			var shown int
+			for _, f := range readResults(t, reports).FailuresOf("BODY-PERMIT-READ-ONLY") {
+				for _, e := range f.Evidence {
+					if e.Requirement != "BODY-PERMIT-READ-ONLY" {
+						continue
+					}
+					for _, x := range e.Exchanges {
+						shown++
+						if x.Status != http.StatusCreated {
+							t.Fatalf("counterexample %q got %d, want 201 (%s %s):\n%s", e.Case, x.Status, x.Method, x.Path, tail(out))
+						}
+					}
 				}
+			}
+			if shown == 0 {
+				t.Fatalf("no counterexample shown:\n%s", tail(out))
 			}
 		})
 	}
@@ -344,7 +358,7 @@ func TestNeighbouringSuccessIsAny2xx(t *testing.T) {
 	reports := t.TempDir()
 	code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2",
 		"SWR_PROVISION=true", "SWR_REPORT_DIR=" + reports})
-	if r := readResults(t, reports); code != 0 || r.Verdict != "conforms" {
+	if r := readResults(t, reports); code != 0 || r.Verdict != report.Conforms {
 		t.Fatalf("exit %d, verdict %q, want 0 and conforms:\n%s", code, r.Verdict, tail(out))
 	}
 	if inv := srv.Inventory(); len(inv) != 0 {
@@ -366,26 +380,35 @@ func TestRequirementVerdictIsItsOwnChecks(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", code, tail(out))
 	}
-	verdicts := map[string]string{}
-	for _, q := range readFull(t, reports).Reqs {
-		verdicts[q.ID] = q.Verdict
-	}
-	want := map[string]string{"AUTH-401-EMPTY-TOKEN": "pass", "AUTH-401-MISSING-TOKEN": "pass", "AUTH-401-WRONG-TOKEN": "pass", "CREATE-REFUSED-NO-EFFECT": "fail"}
+	res := readResults(t, reports)
+	want := map[string]report.RequirementVerdict{"AUTH-401-EMPTY-TOKEN": report.Pass, "AUTH-401-MISSING-TOKEN": report.Pass, "AUTH-401-WRONG-TOKEN": report.Pass, "CREATE-REFUSED-NO-EFFECT": report.Fail}
 	summary, html, junit := readFile(t, reports, "summary.md"), readFile(t, reports, "report.html"), readFile(t, reports, "junit.xml")
 	for id, v := range want {
-		if verdicts[id] != v {
-			t.Errorf("results.json: %s is %q, want %q", id, verdicts[id], v)
+		if got := verdictOf(res, id); got != v {
+			t.Errorf("results.json: %s is %q, want %q", id, got, v)
 		}
-		if !strings.Contains(summary, "| "+id+" | "+v+" |") {
+		if !strings.Contains(summary, "| "+id+" | "+string(v)+" |") {
 			t.Errorf("summary.md does not say %s %s", id, v)
 		}
-		if !regexp.MustCompile(`<td class="id">` + id + `</td>\s*<td><span class="v [a-z-]+">` + v + `</span>`).MatchString(html) {
+		if !regexp.MustCompile(`<td class="id">` + id + `</td>\s*<td><span class="v [a-z-]+">` + string(v) + `</span>`).MatchString(html) {
 			t.Errorf("report.html does not say %s %s", id, v)
 		}
 	}
 	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "failed: ") && !strings.HasPrefix(strings.TrimSpace(line), "failed: CREATE-REFUSED-NO-EFFECT in ") {
 			t.Errorf("the console names a failed spec by another requirement than the one it failed through: %s", line)
+		}
+	}
+	// The failure records say the same: each failed through
+	// CREATE-REFUSED-NO-EFFECT, a security defect, a 401 among its
+	// exchanges (the refused write) and a reproduction to run.
+	if len(res.Failures) == 0 {
+		t.Error("results.json has no failure record")
+	}
+	for _, f := range res.Failures {
+		if !slices.Equal(f.Requirements(), []string{"CREATE-REFUSED-NO-EFFECT"}) || !f.SecurityDefect || len(f.Reproductions()) == 0 || !slices.Contains(statuses(f), 401) {
+			t.Errorf("failure record %s: requirements %q, security defect %v, statuses %v, %d reproductions; want CREATE-REFUSED-NO-EFFECT, a security defect, a 401 and a reproduction",
+				f.FullName, f.Requirements(), f.SecurityDefect, statuses(f), len(f.Reproductions()))
 		}
 	}
 	if !strings.Contains(out, "SECURITY DEFECT") || !strings.Contains(summary, "SECURITY DEFECT") || !strings.Contains(html, "SECURITY DEFECT") {
@@ -438,21 +461,11 @@ func TestNearMissesOfTheToken(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", code, tail(out))
 	}
-	var reason string
-	var failures []string
-	for _, q := range readFull(t, reports).Reqs {
-		if q.ID == "AUTH-401-WRONG-TOKEN" {
-			reason = q.Reason
-			for _, s := range q.Specs {
-				if s.Failure != "" {
-					failures = append(failures, s.Failure)
-				}
-			}
-		}
+	res := readResults(t, reports)
+	if q := res.Requirement("AUTH-401-WRONG-TOKEN"); q == nil || !q.SecurityDefect || !strings.HasPrefix(q.Reason, "SECURITY DEFECT") {
+		t.Errorf("AUTH-401-WRONG-TOKEN: %+v, want a security defect", q)
 	}
-	if !strings.HasPrefix(reason, "SECURITY DEFECT") {
-		t.Errorf("AUTH-401-WRONG-TOKEN: %q, want a security defect", reason)
-	}
+	failures := res.FailuresOf("AUTH-401-WRONG-TOKEN")
 	secrets := append([]string{token}, swrclient.NearMissSecrets(token)...)
 	texts := map[string]string{"console": out}
 	for _, f := range []string{"results.json", "summary.md", "report.html", "junit.xml"} {
@@ -468,11 +481,14 @@ func TestNearMissesOfTheToken(t *testing.T) {
 	if !strings.Contains(texts["results.json"], "token was") {
 		t.Error("no echo of a credential reached results.json: the redaction was not put to the test")
 	}
-	if len(failures) == 0 {
-		t.Fatal("no failure of AUTH-401-WRONG-TOKEN in results.json")
+	if len(failures) == 0 || len(failures[0].Reproductions()) == 0 {
+		t.Fatalf("no failure of AUTH-401-WRONG-TOKEN with a reproduction in results.json: %+v", failures)
 	}
-	snippet := snippetOf(t, failures[0])
-	if !strings.Contains(snippet, "SWR_TOKEN") {
+	if !failures[0].SecurityDefect || !slices.ContainsFunc(statuses(failures[0]), func(s int) bool { return s/100 == 2 }) {
+		t.Errorf("the failure of AUTH-401-WRONG-TOKEN: security defect %v, statuses %v; want a security defect and the 2xx the near miss got", failures[0].SecurityDefect, statuses(failures[0]))
+	}
+	snippet := failures[0].Reproductions()[0]
+	if !strings.Contains(commandsOf(snippet), "SWR_TOKEN") {
 		t.Fatalf("the reproduction does not build the near miss from $SWR_TOKEN:\n%s", snippet)
 	}
 	fresh := httptest.NewServer(func() http.Handler {
@@ -489,7 +505,7 @@ func TestNearMissesOfTheToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the snippet failed (%v):\n%s\n%s", err, snippet, got)
 	}
-	if !regexp.MustCompile(`HTTP/1\.1 20[01]`).Match(got) {
+	if !slices.ContainsFunc(httpStatuses(string(got)), func(s int) bool { return s == 200 || s == 201 }) {
 		t.Errorf("on a fresh server with the fault the snippet's near miss was not served:\n%s\n%s", snippet, got)
 	}
 }

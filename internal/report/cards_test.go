@@ -177,8 +177,8 @@ func TestFailureGroups(t *testing.T) {
 		}
 	}
 	for _, p := range m.PlacedFailures() {
-		if p.Spec.Location == "" || strings.Contains(p.Spec.Location, "/tmp/") || !strings.HasPrefix(p.Spec.Location, "suites/") {
-			t.Errorf("failure %d is at %q: want the path in the repository (suites/...)", p.N, p.Spec.Location)
+		if p.Location == "" || strings.Contains(p.Location, "/tmp/") || !strings.HasPrefix(p.Location, "suites/") {
+			t.Errorf("failure %d is at %q: want the path in the repository (suites/...)", p.N, p.Location)
 		}
 	}
 }
@@ -436,7 +436,7 @@ func TestDetailOf(t *testing.T) {
 		{"[NS-MAX-LENGTH] " + rule, "Names in the path [NS-MAX-LENGTH] " + rule, "Names in the path"},
 		{"[NS-CHARSET] Another rule. (create)", "Names [NS-CHARSET] Another rule. (create)", "[NS-CHARSET] Another rule. (create)"},
 	} {
-		if got := detailOf(specOut{Name: c.name, FullName: c.full}, "NS-MAX-LENGTH", rule); got != c.want {
+		if got := detailOf(SpecResult{Name: c.name, FullName: c.full}, "NS-MAX-LENGTH", rule); got != c.want {
 			t.Errorf("detailOf(%q) = %q, want %q", c.name, got, c.want)
 		}
 	}

@@ -80,9 +80,16 @@ type Evidence struct {
 
 // Shown is one exchange of the evidence, token redacted.
 type Shown struct {
-	Role     string `json:"role,omitempty"` // "the write", "read back", "create 2 of 8"; "" when it is the only one
-	Request  string `json:"request"`
-	Response string `json:"response"`
+	Role string `json:"role,omitempty"` // "the write", "read back", "create 2 of 8"; "" when it is the only one
+	// Method, Path and Status are the exchange in typed parts: "POST",
+	// the path of the request's URL, and the status code of its answer
+	// (0: no answer). The report fills in those an entry leaves empty
+	// from Request and Response.
+	Method   string `json:"method"`
+	Path     string `json:"path"`
+	Status   int    `json:"status"`
+	Request  string `json:"request"`  // the request as sent, laid out as HTTP
+	Response string `json:"response"` // the answer, laid out as HTTP, or why none came
 }
 
 // Passed names a requirement a check of the spec found kept. A spec that

@@ -79,7 +79,7 @@ const (
 
 // explain builds the explanation of m's verdict; points are why it is
 // what it is, and unchecked the requirements not checked.
-func explain(m *model, meta Meta, dryRun bool, points []string, unchecked []*reqOut) Explanation {
+func explain(m *model, meta Meta, dryRun bool, points []string, unchecked []*RequirementResult) Explanation {
 	e := Explanation{ExitCode: m.ExitCode, Exit: exitMeaning(m, meta, dryRun), Points: append([]string{}, points...), NotChecked: []NotCheckedGroup{}}
 	if m.Verdict == NoRun {
 		return e

@@ -61,14 +61,15 @@ func documentOf(c contract.Citation) string {
 	return c.Document
 }
 
-// class is the colour of a verdict or outcome.
-func class(v string) string {
-	switch v {
-	case Conforms, Pass, passed:
+// class is the colour of a verdict (Verdict, RequirementVerdict) or a
+// spec's outcome (SpecOutcome).
+func class(v any) string {
+	switch fmt.Sprint(v) {
+	case Conforms, Pass, SpecPassed:
 		return "ok"
-	case DoesNotConform, Fail, failed:
+	case DoesNotConform, Fail, SpecFailed:
 		return "bad"
-	case Incomplete, Unchecked, interrupted:
+	case Incomplete, Unchecked, SpecInterrupted:
 		return "warn"
 	}
 	return "off"
@@ -84,7 +85,7 @@ func codeText(c int) string {
 
 // Banner is the verdict in the words a person looks for; the banner names
 // what was tested beside it (Meta.Endpoint).
-func (m *model) Banner() string { return headline(m.Verdict) }
+func (m *model) Banner() string { return m.Verdict.Headline() }
 
 func (m *model) Started() string      { return startTime(m) }
 func (m *model) DurationText() string { return duration(m) }
@@ -92,7 +93,7 @@ func (m *model) DurationText() string { return duration(m) }
 // placed is a failure with its place on the page, where the banner's and the
 // requirement rows' links lead.
 type placed struct {
-	failureOut
+	Failure
 	N  int    // from 1, in page order: "failure 2" in a row is the box that says "Failure 2 of 3"
 	ID string // the box's id attribute
 	// Detail is the spec's name without the rule its group's heading
@@ -167,17 +168,17 @@ func (m *model) layout() *pageLayout {
 		return g
 	}
 	type home struct {
-		f   failureOut
+		f   Failure
 		ids []string // its requirements, the catalogue's first first
 		ops []string // the operation each failed on
 	}
 	var homes []home
 	for _, f := range m.Failures {
-		ids := append([]string(nil), f.Requirements...)
+		ids := append([]string(nil), f.FailedRequirements...)
 		sort.SliceStable(ids, func(i, j int) bool { return rank(order, ids[i]) < rank(order, ids[j]) })
 		h := home{f: f, ids: ids}
 		for _, id := range ids {
-			h.ops = append(h.ops, m.operationOf(f.Spec, id))
+			h.ops = append(h.ops, m.operationOf(f.SpecResult, id))
 		}
 		homes = append(homes, h)
 		if len(ids) == 0 {
@@ -214,10 +215,10 @@ func (m *model) layout() *pageLayout {
 			n++
 			f := homes[i].f
 			id := fmt.Sprintf("failure-%d", n)
-			if len(f.Requirements) > 0 {
+			if len(f.FailedRequirements) > 0 {
 				id += "-" + idPart(homes[i].ids[0])
 			}
-			at[i] = placed{failureOut: f, N: n, ID: id, Detail: detailOf(f.Spec, k.id, m.catalogue[k.id].Text)}
+			at[i] = placed{Failure: f, N: n, ID: id, Detail: detailOf(f.SpecResult, k.id, m.catalogue[k.id].Text)}
 			groups[k].Failures = append(groups[k].Failures, at[i])
 		}
 	}
@@ -241,7 +242,7 @@ func (m *model) layout() *pageLayout {
 // operationOf is the certified operation a failed spec broke requirement
 // id on: its evidence says; else the requirement's, when it is a rule of
 // one operation; else "".
-func (m *model) operationOf(s specOut, id string) string {
+func (m *model) operationOf(s SpecResult, id string) string {
 	for _, e := range s.Evidence {
 		if e.Requirement == id && e.Operation != "" {
 			return e.Operation
@@ -263,7 +264,7 @@ func (m *model) operationOf(s specOut, id string) string {
 // "create, property: too long"; a spec of the rule alone is named by its
 // containers ("Create a share: POST .../access-domains"). A spec named
 // after another rule keeps its whole name.
-func detailOf(s specOut, id, rule string) string {
+func detailOf(s SpecResult, id, rule string) string {
 	prefix := "[" + id + "] " + rule
 	if id == "" || rule == "" || !strings.HasPrefix(s.Name, prefix) {
 		return s.Name
@@ -308,7 +309,7 @@ func (m *model) PlacedFailures() []placed { return m.layout().placed }
 func (m *model) FailuresOf(id string) []placed {
 	var out []placed
 	for _, p := range m.PlacedFailures() {
-		if contains(p.Requirements, id) {
+		if contains(p.FailedRequirements, id) {
 			out = append(out, p)
 		}
 	}
@@ -332,8 +333,8 @@ func (m *model) Jumps() []jump {
 		}
 	}
 	for _, p := range m.PlacedFailures() {
-		if len(p.Requirements) == 0 {
-			out = append(out, jump{p.Spec.Name, p.ID})
+		if len(p.FailedRequirements) == 0 {
+			out = append(out, jump{p.Name, p.ID})
 		}
 	}
 	return out

@@ -120,12 +120,13 @@ func TestHTMLLinksToEveryFailure(t *testing.T) {
 // characters a fragment would escape or an id cannot hold become '_', and
 // the number keeps ids apart that then look alike.
 func TestFailureIDsFromAnyRequirement(t *testing.T) {
-	m := &model{Failures: []failureOut{
-		{Requirements: []string{"CREATE 201<é>"}},
-		{Requirements: []string{"CREATE_201___"}},
-		{Requirements: []string{"A.b-c_9", "Z"}},
-		{},
-	}}
+	failing := func(ids ...string) Failure { return Failure{SpecResult: SpecResult{FailedRequirements: ids}} }
+	m := &model{Results: Results{Failures: []Failure{
+		failing("CREATE 201<é>"),
+		failing("CREATE_201___"),
+		failing("A.b-c_9", "Z"),
+		failing(),
+	}}}
 	var got []string
 	for _, p := range m.PlacedFailures() {
 		got = append(got, p.ID)

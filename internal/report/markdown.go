@@ -22,7 +22,7 @@ func markdown(m *model) string {
 	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	// The heading names what was tested, as the VERDICT line does: a
 	// summary of one nightly target among several must say which.
-	p("# SWR conformance of %s: %s\n\n", cell(m.Meta.Endpoint), headline(m.Verdict))
+	p("# SWR conformance of %s: %s\n\n", cell(m.Meta.Endpoint), m.Verdict.Headline())
 	// The verdict block: the exit status, why, and what was not checked,
 	// grouped by cause (Explanation).
 	e := m.Explanation
@@ -131,7 +131,7 @@ func markdownGroup(b *strings.Builder, m *model, g failureGroup, budget *int) {
 		b.WriteString(one.String())
 	}
 	for _, f := range g.Elsewhere {
-		p("\nAlso a failure of this requirement: failure %d (%s), shown under %s.\n", f.N, cell(f.Detail), f.Requirements[0])
+		p("\nAlso a failure of this requirement: failure %d (%s), shown under %s.\n", f.N, cell(f.Detail), f.FailedRequirements[0])
 	}
 }
 
@@ -143,20 +143,20 @@ func markdownFailure(b *strings.Builder, m *model, f placed) {
 	if f.SecurityDefect {
 		facts = append(facts, "**SECURITY DEFECT**")
 	}
-	if len(f.Requirements) > 0 {
-		facts = append(facts, "Requirements: "+strings.Join(f.Requirements, ", "))
+	if len(f.FailedRequirements) > 0 {
+		facts = append(facts, "Requirements: "+strings.Join(f.FailedRequirements, ", "))
 	}
-	if f.Spec.Location != "" {
-		facts = append(facts, "at "+cell(f.Spec.Location))
+	if f.Location != "" {
+		facts = append(facts, "at "+cell(f.Location))
 	}
 	if len(facts) > 0 {
 		p("%s\n\n", strings.Join(facts, " · "))
 	}
-	if len(f.Spec.Evidence) == 0 {
-		fenced(b, "text", f.Spec.Failure)
+	if len(f.Evidence) == 0 {
+		fenced(b, "text", f.Message)
 		return
 	}
-	for _, e := range f.Spec.Evidence {
+	for _, e := range f.Evidence {
 		if e.Case != "" {
 			p("Case:\n\n")
 			fenced(b, "text", e.Case)
@@ -195,19 +195,6 @@ func fenced(b *strings.Builder, lang, text string) {
 	}
 	fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
 	fmt.Fprintf(b, "%s%s\n%s\n%s\n\n", fence, lang, strings.TrimRight(text, "\n"), fence)
-}
-
-// headline is the verdict in the words a person looks for.
-func headline(verdict string) string {
-	switch verdict {
-	case Conforms:
-		return "CONFORMS"
-	case DoesNotConform:
-		return "DOES NOT CONFORM"
-	case NoRun:
-		return "NO RUN"
-	}
-	return "INCOMPLETE"
 }
 
 // cell makes text safe inside one Markdown table cell or heading: GitHub

@@ -2,7 +2,9 @@
 // machines (junit.xml, results.json) and for people (summary.md, report.html).
 //
 // Each file states one overall verdict, derived from per-requirement verdicts,
-// which come from the specs that carry a requirement's ID as a label.
+// which come from the specs that carry a requirement's ID as a label. All
+// four are rendered from one Results value, built once; results.json is that
+// value, and ReadResults reads it back.
 package report
 
 import (
@@ -15,7 +17,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
@@ -66,31 +67,6 @@ func operationOf(q Requirement) string {
 	return "both"
 }
 
-// Overall verdicts (contract section 7).
-const (
-	Conforms       = "conforms"
-	DoesNotConform = "does not conform"
-	Incomplete     = "incomplete"
-	NoRun          = "no run"
-)
-
-// Requirement verdicts.
-const (
-	Pass      = "pass"
-	Fail      = "fail"
-	Unchecked = "not checked"
-)
-
-// Spec outcomes. A skipped spec without a message never started (label
-// filter, focus, fail-fast): it is "not run", unlike one that called Skip.
-const (
-	passed      = "passed"
-	failed      = "failed"
-	skipped     = "not checked"
-	notRun      = "not run"
-	interrupted = "interrupted"
-)
-
 // Write writes junit.xml, results.json, summary.md and report.html into dir
 // (created if missing).
 func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
@@ -107,7 +83,7 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 	enc := json.NewEncoder(&js)
 	enc.SetEscapeHTML(false) // messages quote requests and responses: keep < > & readable
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
+	if err := enc.Encode(&m.Results); err != nil {
 		return err
 	}
 	var page bytes.Buffer
@@ -131,9 +107,10 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 }
 
 // Judgement is the run's verdict, for the console line and the exit status:
-// the reports say the same, since both come from one build.
+// the reports say the same, since both come from one build
+// (Results.Judgement).
 type Judgement struct {
-	Verdict  string
+	Verdict  string // a Verdict
 	ExitCode int
 	Reasons  []string
 	// Explanation is the verdict block of summary.md and report.html:
@@ -146,17 +123,7 @@ type Judgement struct {
 
 // Judge is the verdict the reports give.
 func Judge(meta Meta, reqs []Requirement, r types.Report) Judgement {
-	m := build(meta, reqs, r)
-	j := Judgement{Verdict: m.Verdict, ExitCode: m.ExitCode, Reasons: m.Reasons, Explanation: m.Explanation}
-	for _, f := range m.Failures {
-		j.Failed = append(j.Failed, FailedSpec(f.Requirements, f.Spec.FullName))
-	}
-	for _, ro := range m.Requirements {
-		if ro.Verdict == Unchecked {
-			j.NotChecked = append(j.NotChecked, ro.ID)
-		}
-	}
-	return j
+	return build(meta, reqs, r).Judgement()
 }
 
 // FailedSpec names a failed spec by the requirements it failed through,
@@ -193,7 +160,7 @@ func junitXML(r types.Report, m *model) ([]byte, error) {
 	if err := xml.Unmarshal(raw, &suites); err != nil {
 		return nil, fmt.Errorf("report: reading Ginkgo's JUnit report: %w", err)
 	}
-	props := []reporters.JUnitProperty{{Name: "swr.verdict", Value: m.Verdict}, {Name: "swr.exit_code", Value: fmt.Sprint(m.ExitCode)}}
+	props := []reporters.JUnitProperty{{Name: "swr.verdict", Value: string(m.Verdict)}, {Name: "swr.exit_code", Value: fmt.Sprint(m.ExitCode)}}
 	for _, why := range m.Reasons {
 		props = append(props, reporters.JUnitProperty{Name: "swr.reason", Value: why})
 	}
@@ -207,141 +174,64 @@ func junitXML(r types.Report, m *model) ([]byte, error) {
 	return append([]byte(xml.Header), out...), nil
 }
 
-// model is results.json, and what the templates render.
+// model is what the templates render: the results, and what the people's
+// reports add to them.
 type model struct {
-	Meta         metaOut                `json:"meta"`
-	StartTime    time.Time              `json:"start_time"`
-	Duration     float64                `json:"duration_seconds"`
-	Verdict      string                 `json:"verdict"`
-	ExitCode     int                    `json:"exit_code"`
-	Reasons      []string               `json:"reasons"`     // why this verdict, in words
-	Explanation  Explanation            `json:"explanation"` // the verdict block of the people's reports
-	Specs        counts                 `json:"specs"`
-	Requirements []*reqOut              `json:"requirements"`
-	StatusCodes  []opCodes              `json:"status_codes"`
-	Observations []observedPoint        `json:"observations"`
-	RunProblems  []string               `json:"run_problems"`
-	Warnings     []string               `json:"warnings"`
-	Unattributed []specOut              `json:"unattributed_failures,omitempty"` // failed specs checking no listed requirement
-	Failures     []failureOut           `json:"-"`                               // every failed spec once, for the people's reports
-	catalogue    map[string]Requirement // the requirements by ID: the citations of the failure cards
-	page         *pageLayout            // where report.html puts each failure, once worked out
+	Results
+	catalogue map[string]Requirement // the requirements by ID: the citations of the failure cards
+	page      *pageLayout            // where report.html puts each failure, once worked out
 }
 
-type metaOut struct {
-	SuiteVersion string `json:"suite_version"`
-	Commit       string `json:"commit"`
-	Endpoint     string `json:"endpoint"`
-	Config       []KV   `json:"config"`
-	Seed         int64  `json:"seed"`
-}
-
-type counts struct {
-	Passed     int `json:"passed"`
-	Failed     int `json:"failed"`
-	NotChecked int `json:"not_checked"`
-	NotRun     int `json:"not_run"`
-}
-
-type reqOut struct {
-	ID             string      `json:"id"`
-	Text           string      `json:"text"`
-	Source         string      `json:"source"`
-	Operation      string      `json:"operation"`
-	Verdict        string      `json:"verdict"`
-	NotChecked     *NotChecked `json:"not_checked,omitempty"`
-	SecurityDefect bool        `json:"security_defect,omitempty"`
-	Reason         string      `json:"reason,omitempty"` // the verdict in words
-	Specs          []specOut   `json:"specs"`
-	passes, fails  int
-	unchecked      []NotChecked
-}
-
-type specOut struct {
-	Name       string    `json:"name"`      // the leaf text: "[ID] rule (detail)"
-	FullName   string    `json:"full_name"` // with the containers' texts
-	State      string    `json:"state"`     // Ginkgo's
-	Outcome    string    `json:"outcome"`   // passed, failed, not checked, not run, interrupted
-	Duration   float64   `json:"duration_seconds"`
-	Failure    string    `json:"failure,omitempty"`
-	Location   string    `json:"failure_location,omitempty"`
-	SkipReason string    `json:"not_checked_reason,omitempty"`
-	Property   *Property `json:"property,omitempty"`
-	// Evidence is what the failed checks showed, in parts (Evidence
-	// entries); empty for a failure that recorded none.
-	Evidence []Evidence `json:"evidence,omitempty"`
-	// Broke are the requirements a failed spec failed through: a spec
-	// checks several, and fails only through one whose check failed.
-	Broke []string `json:"failed_requirements,omitempty"`
-}
-
-type opCodes struct {
-	Operation string     `json:"operation"`
-	Codes     []codeSeen `json:"codes"`
-}
-
-type codeSeen struct {
-	Code       int    `json:"code"` // 0: requests that got no answer
-	Documented bool   `json:"documented"`
-	Seen       int    `json:"seen"`
-	Example    string `json:"example,omitempty"`
-	// The example in two parts (Tally): the request line with its answer,
-	// and the body as sent.
-	ExampleRequest string `json:"example_request,omitempty"`
-	ExampleBody    string `json:"example_body,omitempty"`
-}
-
-type observedPoint struct {
-	Point   string   `json:"point"`
-	Choices []choice `json:"choices"`
-}
-
-type choice struct {
-	Choice  string `json:"choice"`
-	Count   int    `json:"count"`
-	Example string `json:"example"`
-}
-
-type failureOut struct {
-	Requirements   []string
-	SecurityDefect bool
-	Spec           specOut
+// judged is a requirement while its verdict is being worked out: what its
+// specs showed so far.
+type judged struct {
+	*RequirementResult
+	passes, fails int
+	unchecked     []NotChecked
 }
 
 // build derives every verdict from the spec reports and their entries.
 func build(meta Meta, reqs []Requirement, r types.Report) *model {
-	m := &model{
-		Meta:         metaOut{orUnknown(meta.SuiteVersion), orUnknown(meta.Commit), orUnknown(meta.Endpoint), meta.Config, meta.Seed},
-		StartTime:    r.StartTime,
-		Duration:     r.RunTime.Seconds(),
-		Reasons:      []string{},
-		Observations: []observedPoint{},
-		RunProblems:  append([]string{}, meta.RunProblems...),
-		Warnings:     append([]string{}, meta.Warnings...),
-	}
+	m := &model{Results: Results{
+		SchemaVersion: SchemaVersion,
+		Meta:          RunMeta{orUnknown(meta.SuiteVersion), orUnknown(meta.Commit), orUnknown(meta.Endpoint), meta.Config, meta.Seed},
+		StartTime:     r.StartTime,
+		Duration:      r.RunTime.Seconds(),
+		Reasons:       []string{},
+		Requirements:  []*RequirementResult{},
+		Observations:  []ObservedPoint{},
+		RunProblems:   append([]string{}, meta.RunProblems...),
+		Warnings:      append([]string{}, meta.Warnings...),
+		Failures:      []Failure{},
+	}}
 	if m.Meta.Config == nil {
 		m.Meta.Config = []KV{}
 	}
-	byID := map[string]*reqOut{}
+	byID := map[string]*judged{}
+	var order []*judged
 	m.catalogue = map[string]Requirement{}
 	for _, q := range reqs {
 		m.catalogue[q.ID] = q
-		ro := &reqOut{ID: q.ID, Text: q.Text, Source: q.Source(), Operation: operationOf(q), Specs: []specOut{}}
-		m.Requirements = append(m.Requirements, ro)
+		ro := &judged{RequirementResult: &RequirementResult{ID: q.ID, Text: q.Text, Source: q.Source(), Operation: operationOf(q), Specs: []SpecResult{}}}
+		m.Requirements = append(m.Requirements, ro.RequirementResult)
+		order = append(order, ro)
 		byID[q.ID] = ro
 	}
 	stopped := runStopped(r)
-	tallies := map[string]map[int]*codeSeen{"create": {}, "update": {}}
-	observed := map[string]map[string]*choice{}
+	tallies := map[contract.Operation]map[int]*CodeSeen{}
+	for _, op := range contract.Certified {
+		tallies[op] = map[int]*CodeSeen{}
+	}
+	observed := map[string]map[string]*Choice{}
 	var pointOrder []string
 	observe := func(o Observation) {
 		if observed[o.Point] == nil {
-			observed[o.Point] = map[string]*choice{}
+			observed[o.Point] = map[string]*Choice{}
 			pointOrder = append(pointOrder, o.Point)
 		}
 		c := observed[o.Point][o.Choice]
 		if c == nil {
-			c = &choice{Choice: o.Choice, Example: o.Example}
+			c = &Choice{Choice: o.Choice, Example: o.Example}
 			observed[o.Point][o.Choice] = c
 		}
 		c.Count++
@@ -371,7 +261,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 			case EntryFailed:
 				// Only a requirement the spec is labelled with, and only
 				// when the spec did fail.
-				if f, ok := entry[Failed](e); ok && contains(ids, f.Requirement) && so.Outcome == failed {
+				if f, ok := entry[Failed](e); ok && contains(ids, f.Requirement) && so.Outcome == SpecFailed {
 					broke[f.Requirement] = true
 					if f.SecurityDefect {
 						byID[f.Requirement].SecurityDefect = true
@@ -379,8 +269,8 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 					}
 				}
 			case EntryEvidence:
-				if ev, ok := entry[Evidence](e); ok && so.Outcome == failed {
-					so.Evidence = append(so.Evidence, ev)
+				if ev, ok := entry[Evidence](e); ok && so.Outcome == SpecFailed {
+					so.Evidence = append(so.Evidence, withExchangeFields(ev))
 				}
 			case EntryPassed:
 				if p, ok := entry[Passed](e); ok {
@@ -397,13 +287,13 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 			case EntryExchanges:
 				if x, ok := entry[Exchanges](e); ok {
 					for _, t := range x.Tallies {
-						byCode := tallies[t.Operation]
+						byCode := tallies[contract.Operation(t.Operation)]
 						if byCode == nil {
 							continue
 						}
 						c := byCode[t.Code]
 						if c == nil {
-							c = &codeSeen{Code: t.Code, Example: t.Example, ExampleRequest: t.ExampleRequest, ExampleBody: t.ExampleBody}
+							c = &CodeSeen{Code: t.Code, Example: t.Example, ExampleRequest: t.ExampleRequest, ExampleBody: t.ExampleBody}
 							byCode[t.Code] = c
 						}
 						c.Seen += t.Count
@@ -414,26 +304,26 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		if s.LeafNodeType != types.NodeTypeIt {
 			// A suite node (BeforeSuite, AfterSuite, a reporting node) that
 			// failed is a problem of the run: it checks no requirement.
-			if so.Outcome == failed || so.Outcome == interrupted {
-				m.RunProblems = append(m.RunProblems, fmt.Sprintf("%s: %s", so.Name, firstLine(so.Failure)))
+			if so.Outcome == SpecFailed || so.Outcome == SpecInterrupted {
+				m.RunProblems = append(m.RunProblems, fmt.Sprintf("%s: %s", so.Name, firstLine(so.Message)))
 			}
 			continue
 		}
-		if so.Outcome == skipped && len(ncs) > 0 {
+		if so.Outcome == SpecNotChecked && len(ncs) > 0 {
 			so.SkipReason = ncs[0].Reason
 		}
 		switch so.Outcome {
-		case passed:
+		case SpecPassed:
 			m.Specs.Passed++
-		case failed:
+		case SpecFailed:
 			m.Specs.Failed++
 			failedIts++
-		case skipped:
+		case SpecNotChecked:
 			m.Specs.NotChecked++
 		default:
 			m.Specs.NotRun++
 		}
-		if so.Outcome == failed {
+		if so.Outcome == SpecFailed {
 			var names []string
 			for id := range broke {
 				names = append(names, id)
@@ -442,8 +332,8 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 			if len(names) == 0 {
 				names = ids // no typed failure: every requirement of the spec
 			}
-			so.Broke = names
-			m.Failures = append(m.Failures, failureOut{names, security, so})
+			so.FailedRequirements = names
+			m.Failures = append(m.Failures, Failure{SpecResult: so, SecurityDefect: security})
 			if len(names) == 0 {
 				m.Unattributed = append(m.Unattributed, so)
 			}
@@ -455,11 +345,10 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		}
 	}
 
-	for _, certified := range contract.Certified {
-		op := string(certified)
-		oc := opCodes{Operation: op, Codes: []codeSeen{}}
-		for _, c := range certified.Documented() {
-			cs := codeSeen{Code: c, Documented: true}
+	for _, op := range contract.Certified {
+		oc := OperationCodes{Operation: op, Codes: []CodeSeen{}}
+		for _, c := range op.Documented() {
+			cs := CodeSeen{Code: c, Documented: true}
 			if t := tallies[op][c]; t != nil {
 				cs.Seen, cs.Example, cs.ExampleRequest, cs.ExampleBody = t.Seen, t.Example, t.ExampleRequest, t.ExampleBody
 				delete(tallies[op], c)
@@ -477,7 +366,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		m.StatusCodes = append(m.StatusCodes, oc)
 	}
 	for _, p := range pointOrder {
-		op := observedPoint{Point: p}
+		op := ObservedPoint{Point: p}
 		for _, c := range observed[p] {
 			op.Choices = append(op.Choices, *c)
 		}
@@ -491,14 +380,14 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		m.RunProblems = append(m.RunProblems, r.SpecialSuiteFailureReasons...)
 	}
 	m.RunProblems = unique(m.RunProblems)
-	judge(m, meta, failedIts, r.SuiteConfig.DryRun)
+	judge(m, order, meta, failedIts, r.SuiteConfig.DryRun)
 	return m
 }
 
 // contribute adds what one spec says about one requirement. kept: a check
 // of the requirement passed in the spec; when the spec then failed or
 // stopped for another requirement, that pass is still this one's verdict.
-func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[string]bool, kept bool, stopped string) {
+func contribute(ro *judged, id string, so SpecResult, ncs []NotChecked, broke map[string]bool, kept bool, stopped string) {
 	named := func(nc NotChecked) bool { return len(nc.Requirements) == 0 || contains(nc.Requirements, id) }
 	var mine []NotChecked
 	for _, nc := range ncs {
@@ -507,13 +396,13 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 		}
 	}
 	switch so.Outcome {
-	case passed:
+	case SpecPassed:
 		if len(mine) > 0 {
 			ro.unchecked = append(ro.unchecked, mine...)
 		} else {
 			ro.passes++
 		}
-	case failed:
+	case SpecFailed:
 		switch {
 		case len(broke) == 0 || broke[id]:
 			ro.fails++
@@ -530,7 +419,7 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun,
 				Reason: "its spec " + quoteName(so.Name) + " stopped at the failure of " + strings.Join(others, ", ")})
 		}
-	case skipped:
+	case SpecNotChecked:
 		switch {
 		case len(mine) > 0:
 			ro.unchecked = append(ro.unchecked, mine...)
@@ -545,7 +434,7 @@ func contribute(ro *reqOut, id string, so specOut, ncs []NotChecked, broke map[s
 		default:
 			ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseConfiguration, Reason: so.SkipReason})
 		}
-	case interrupted:
+	case SpecInterrupted:
 		ro.unchecked = append(ro.unchecked, NotChecked{Cause: CauseRun, Reason: "the run was stopped while its spec ran (" + stopped + ")",
 			Remedy: "a longer SWR_RUN_TIMEOUT, or let the run finish"})
 	default: // not run
@@ -581,11 +470,11 @@ func runStopped(r types.Report) string {
 
 // judge sets each requirement's verdict and the run's (the contract
 // section 7).
-func judge(m *model, meta Meta, failedIts int, dryRun bool) {
+func judge(m *model, reqs []*judged, meta Meta, failedIts int, dryRun bool) {
 	var failing, security, points []string
-	var unchecked []*reqOut
+	var unchecked []*RequirementResult
 	runCause := len(m.RunProblems) > 0
-	for _, ro := range m.Requirements {
+	for _, ro := range reqs {
 		switch {
 		case meta.NoRun != "":
 			ro.Verdict = Unchecked
@@ -616,7 +505,7 @@ func judge(m *model, meta Meta, failedIts int, dryRun bool) {
 			if ro.NotChecked.Cause == CauseRun {
 				runCause = true
 			}
-			unchecked = append(unchecked, ro)
+			unchecked = append(unchecked, ro.RequirementResult)
 		}
 	}
 	// The explanation's points are the reasons but those about single
@@ -721,8 +610,8 @@ func firstLine(s string) string {
 	return line
 }
 
-func specOf(s types.SpecReport, stopped string) specOut {
-	so := specOut{
+func specOf(s types.SpecReport, stopped string) SpecResult {
+	so := SpecResult{
 		Name:     s.LeafNodeText,
 		FullName: s.FullText(),
 		State:    s.State.String(),
@@ -734,25 +623,25 @@ func specOf(s types.SpecReport, stopped string) specOut {
 	}
 	switch {
 	case s.State == types.SpecStatePassed:
-		so.Outcome = passed
+		so.Outcome = SpecPassed
 	case s.State == types.SpecStateInterrupted, s.State == types.SpecStateTimedout:
 		// The suite sets no per-spec timeouts: a timed-out spec was stopped
 		// by the run timeout (SWR_RUN_TIMEOUT), like an interrupt, and what
 		// it recorded after that is no verdict on the target.
-		so.Outcome = interrupted
+		so.Outcome = SpecInterrupted
 	case s.State.Is(types.SpecStateFailureStates):
-		so.Outcome = failed
+		so.Outcome = SpecFailed
 	case s.State == types.SpecStatePending:
-		so.Outcome, so.SkipReason = skipped, "pending"
+		so.Outcome, so.SkipReason = SpecNotChecked, "pending"
 	case s.State == types.SpecStateSkipped && s.Failure.Message != "":
-		so.Outcome, so.SkipReason = skipped, s.Failure.Message
+		so.Outcome, so.SkipReason = SpecNotChecked, s.Failure.Message
 	default:
-		so.Outcome = notRun
+		so.Outcome = SpecNotRun
 	}
 	if s.State.Is(types.SpecStateFailureStates) {
-		so.Failure = s.Failure.Message
+		so.Message = s.Failure.Message
 		if s.Failure.ForwardedPanic != "" {
-			so.Failure += "\npanic: " + s.Failure.ForwardedPanic
+			so.Message += "\npanic: " + s.Failure.ForwardedPanic
 		}
 		if loc := s.Failure.Location; loc.FileName != "" {
 			so.Location = fmt.Sprintf("%s:%d", sourcePath(loc.FileName), loc.LineNumber)

@@ -83,66 +83,24 @@ func read(t *testing.T, dir, name string) string {
 
 var fileNames = []string{"junit.xml", "results.json", "summary.md", "report.html"}
 
-// writeTo writes the reports into a fresh directory and returns it.
+// writeTo writes the reports into a fresh directory and returns it. Every
+// results.json written is checked against results.schema.json.
 func writeTo(t *testing.T, meta Meta, reqs []Requirement, r types.Report) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "new", "report") // Write creates it
 	if err := Write(dir, meta, reqs, r); err != nil {
 		t.Fatal(err)
 	}
+	checkSchema(t, []byte(read(t, dir, "results.json")))
 	return dir
 }
 
-// results is the part of results.json the tests read.
-type results struct {
-	Meta struct {
-		SuiteVersion string `json:"suite_version"`
-		Commit       string `json:"commit"`
-		Endpoint     string `json:"endpoint"`
-		Config       []KV   `json:"config"`
-		Seed         int64  `json:"seed"`
-	} `json:"meta"`
-	StartTime   time.Time   `json:"start_time"`
-	Duration    float64     `json:"duration_seconds"`
-	Verdict     string      `json:"verdict"`
-	ExitCode    int         `json:"exit_code"`
-	Reasons     []string    `json:"reasons"`
-	Explanation Explanation `json:"explanation"`
-	Specs       struct {
-		Passed     int `json:"passed"`
-		Failed     int `json:"failed"`
-		NotChecked int `json:"not_checked"`
-		NotRun     int `json:"not_run"`
-	} `json:"specs"`
-	Requirements []struct {
-		ID             string      `json:"id"`
-		Operation      string      `json:"operation"`
-		Verdict        string      `json:"verdict"`
-		NotChecked     *NotChecked `json:"not_checked"`
-		SecurityDefect bool        `json:"security_defect"`
-		Reason         string      `json:"reason"`
-		Specs          []struct {
-			Name       string     `json:"name"`
-			State      string     `json:"state"`
-			Outcome    string     `json:"outcome"`
-			Failure    string     `json:"failure"`
-			Location   string     `json:"failure_location"`
-			SkipReason string     `json:"not_checked_reason"`
-			Property   *Property  `json:"property"`
-			Evidence   []Evidence `json:"evidence"`
-		} `json:"specs"`
-	} `json:"requirements"`
-	StatusCodes  []opCodes       `json:"status_codes"`
-	Observations []observedPoint `json:"observations"`
-	RunProblems  []string        `json:"run_problems"`
-	Warnings     []string        `json:"warnings"`
-}
-
-func readResults(t *testing.T, dir string) results {
+// readResults reads the results.json in dir as the suite's readers do.
+func readResults(t *testing.T, dir string) *Results {
 	t.Helper()
-	var res results
-	if err := json.Unmarshal([]byte(read(t, dir, "results.json")), &res); err != nil {
-		t.Fatal("results.json is not valid JSON:", err)
+	res, err := ReadResults(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return res
 }
@@ -281,7 +239,7 @@ func TestWriteProducesFourFiles(t *testing.T) {
 	if err := json.Unmarshal([]byte(read(t, dir, "results.json")), &top); err != nil {
 		t.Fatal("results.json is not valid JSON:", err)
 	}
-	for _, f := range []string{"meta", "verdict", "exit_code", "reasons", "specs", "requirements", "status_codes", "observations", "run_problems", "warnings"} {
+	for _, f := range []string{"schema_version", "meta", "verdict", "exit_code", "reasons", "specs", "requirements", "status_codes", "observations", "run_problems", "warnings", "failures"} {
 		if v, ok := top[f]; !ok || string(v) == "null" {
 			t.Errorf("results.json: field %q missing or null (%s)", f, v)
 		}
@@ -353,7 +311,7 @@ func TestResultsJSON(t *testing.T) {
 		t.Errorf("spec counts %+v, want 2 passed, 3 failed, 1 not checked, 1 not run", res.Specs)
 	}
 	type want struct {
-		verdict  string
+		verdict  RequirementVerdict
 		cause    Cause
 		security bool
 		specs    int
@@ -391,27 +349,32 @@ func TestResultsJSON(t *testing.T) {
 			}
 		case "CREATE-409-DUPLICATE":
 			s := r.Specs[0]
-			if s.State != "failed" || s.Outcome != failed || s.Failure != hostile || s.Location != "suites/writes_test.go:42" || s.Property == nil || s.Property.Seed != -77 {
+			if s.State != "failed" || s.Outcome != SpecFailed || s.Message != hostile || s.Location != "suites/writes_test.go:42" || s.Property == nil || s.Property.Seed != -77 {
 				t.Errorf("CREATE-409-DUPLICATE spec %+v", s)
 			}
-			if !reflect.DeepEqual(s.Evidence, []Evidence{dupEvidence}) {
-				t.Errorf("CREATE-409-DUPLICATE evidence %+v, want the entry's %+v", s.Evidence, dupEvidence)
+			// The entry's, with the exchange's method, path and status
+			// filled in from its text.
+			want := dupEvidence
+			want.Exchanges = []Shown{dupEvidence.Exchanges[0]}
+			want.Exchanges[0].Method, want.Exchanges[0].Path, want.Exchanges[0].Status = "POST", "/v2/manage/namespaces/ns/repositories/app/access-domains", 201
+			if !reflect.DeepEqual(s.Evidence, []Evidence{want}) {
+				t.Errorf("CREATE-409-DUPLICATE evidence %+v, want %+v", s.Evidence, want)
 			}
 		case "AUTH-401-MISSING-TOKEN":
 			if !strings.HasPrefix(r.Reason, "SECURITY DEFECT") {
 				t.Errorf("AUTH-401-MISSING-TOKEN reason %q", r.Reason)
 			}
 		case "UPDATE-MISSING-SHARE-4XX":
-			if s := r.Specs[0]; s.State != "panicked" || s.Outcome != failed || s.Failure != "Test Panicked\npanic: runtime error: index out of range; token [REDACTED]" {
+			if s := r.Specs[0]; s.State != "panicked" || s.Outcome != SpecFailed || s.Message != "Test Panicked\npanic: runtime error: index out of range; token [REDACTED]" {
 				t.Errorf("UPDATE-MISSING-SHARE-4XX spec %+v", s)
 			}
 		case "UPDATE-201":
 			if r.NotChecked.Reason != "the target offers neither show nor list of shares" || r.NotChecked.Remedy != "a target with show or list of shares" ||
-				r.Specs[0].SkipReason != r.NotChecked.Reason || r.Specs[0].Outcome != skipped {
+				r.Specs[0].SkipReason != r.NotChecked.Reason || r.Specs[0].Outcome != SpecNotChecked {
 				t.Errorf("UPDATE-201 %+v / %+v", r.NotChecked, r.Specs[0])
 			}
 		case "NS-MAX-LENGTH":
-			if !strings.Contains(r.Reason, "filtered out") || r.Specs[0].Outcome != notRun {
+			if !strings.Contains(r.Reason, "filtered out") || r.Specs[0].Outcome != SpecNotRun {
 				t.Errorf("NS-MAX-LENGTH reason %q outcome %q", r.Reason, r.Specs[0].Outcome)
 			}
 		}
@@ -426,23 +389,23 @@ func TestResultsJSON(t *testing.T) {
 		t.Errorf("warnings %q run problems %q", res.Warnings, res.RunProblems)
 	}
 	// Every tally of the fixture, both encodings, counted.
-	codes := map[string]map[int]int{}
+	codes := map[contract.Operation]map[int]int{}
 	for _, oc := range res.StatusCodes {
 		codes[oc.Operation] = map[int]int{}
 		for _, c := range oc.Codes {
 			codes[oc.Operation][c.Code] = c.Seen
 		}
 	}
-	wantCodes := map[string]map[int]int{
-		"create": {201: 63, 400: 0, 401: 0, 409: 0, 500: 0},
-		"update": {201: 0, 400: 0, 401: 1, 500: 0, 404: 1, 0: 1},
+	wantCodes := map[contract.Operation]map[int]int{
+		contract.OpCreate: {201: 63, 400: 0, 401: 0, 409: 0, 500: 0},
+		contract.OpUpdate: {201: 0, 400: 0, 401: 1, 500: 0, 404: 1, 0: 1},
 	}
 	if !reflect.DeepEqual(codes, wantCodes) {
 		t.Errorf("status codes seen %v, want %v", codes, wantCodes)
 	}
-	wantObs := []observedPoint{
-		{"show of a share that does not exist", []choice{{"404 Not Found", 1, "GET /v2/.../access-domains/other"}}},
-		{"content after a complete JSON object", []choice{{"ignored (201)", 2, postPath + ` {}x`}}},
+	wantObs := []ObservedPoint{
+		{"show of a share that does not exist", []Choice{{"404 Not Found", 1, "GET /v2/.../access-domains/other"}}},
+		{"content after a complete JSON object", []Choice{{"ignored (201)", 2, postPath + ` {}x`}}},
 	}
 	if !reflect.DeepEqual(res.Observations, wantObs) {
 		t.Errorf("observations %+v, want %+v", res.Observations, wantObs)
@@ -453,7 +416,7 @@ func TestJudgeAgreesWithResultsJSON(t *testing.T) {
 	r := testReport(t)
 	j := Judge(testMeta, testReqs, r)
 	res := readResults(t, writeTo(t, testMeta, testReqs, r))
-	if j.Verdict != res.Verdict || j.ExitCode != res.ExitCode || !reflect.DeepEqual(j.Reasons, res.Reasons) {
+	if j.Verdict != string(res.Verdict) || j.ExitCode != res.ExitCode || !reflect.DeepEqual(j.Reasons, res.Reasons) {
 		t.Errorf("Judge %q %d %q; results.json %q %d %q", j.Verdict, j.ExitCode, j.Reasons, res.Verdict, res.ExitCode, res.Reasons)
 	}
 	want := []string{
@@ -746,7 +709,7 @@ func viaJSONString(t *testing.T, e types.ReportEntry) types.ReportEntry {
 // What each spec contributes to its requirements
 
 type want struct {
-	verdict string
+	verdict RequirementVerdict
 	cause   Cause  // of not_checked
 	reason  string // in the requirement's reason
 }
@@ -754,7 +717,7 @@ type want struct {
 func TestContribution(t *testing.T) {
 	reqs := []Requirement{{ID: "CREATE-201", Ops: ops("create")}, {ID: "CREATE-VISIBLE", Ops: ops("create")}, {ID: "UPDATE-201", Ops: ops("update")}}
 	two := []string{"create", "CREATE-201", "CREATE-VISIBLE"} // a group label and two requirements
-	pass := Pass
+	pass := RequirementVerdict(Pass)
 	cases := []struct {
 		name    string
 		specs   func(e ent) types.SpecReports
@@ -897,7 +860,7 @@ func TestContribution(t *testing.T) {
 		for _, c := range cases {
 			m := build(Meta{}, reqs, types.Report{SpecReports: c.specs(e), SpecialSuiteFailureReasons: c.special})
 			for id, w := range c.want {
-				var ro *reqOut
+				var ro *RequirementResult
 				for _, r := range m.Requirements {
 					if r.ID == id {
 						ro = r
@@ -1034,7 +997,7 @@ func TestVerdict(t *testing.T) {
 				t.Errorf("%s: junit.xml properties %+v, Judge %q %d", c.name, p, j.Verdict, j.ExitCode)
 			}
 			res := readResults(t, dir)
-			if res.Verdict != j.Verdict || res.ExitCode != j.ExitCode || !reflect.DeepEqual(res.Reasons, j.Reasons) {
+			if string(res.Verdict) != j.Verdict || res.ExitCode != j.ExitCode || !reflect.DeepEqual(res.Reasons, j.Reasons) {
 				t.Errorf("%s: results.json says %q %d %q, Judge %q %d %q", c.name, res.Verdict, res.ExitCode, res.Reasons, j.Verdict, j.ExitCode, j.Reasons)
 			}
 			if c.verdict == NoRun {
@@ -1118,12 +1081,12 @@ func TestStatusCodes(t *testing.T) {
 			with(it("c", "c", types.SpecStateSkipped, "no show"), x(Tally{Operation: "create", Code: 409, Count: 1, Example: "POST /a again"})),
 			with(types.SpecReport{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStatePassed}, x(Tally{Operation: "update", Code: 500, Count: 1, Example: "PATCH /cleanup"})),
 		}}
-		want := []opCodes{
-			{"create", []codeSeen{
+		want := []OperationCodes{
+			{"create", []CodeSeen{
 				{Code: 201, Documented: true, Seen: 5, Example: "POST /a"}, {Code: 400, Documented: true, Seen: 1, Example: "POST /bad"}, {Code: 401, Documented: true, Seen: 0, Example: ""}, {Code: 409, Documented: true, Seen: 1, Example: "POST /a again"}, {Code: 500, Documented: true, Seen: 0, Example: ""},
 				{Code: 0, Documented: false, Seen: 2, Example: "POST /a (no answer)"}, {Code: 418, Documented: false, Seen: 1, Example: "POST /teapot"},
 			}},
-			{"update", []codeSeen{
+			{"update", []CodeSeen{
 				{Code: 201, Documented: true, Seen: 1, Example: "PATCH /a"}, {Code: 400, Documented: true, Seen: 0, Example: ""}, {Code: 401, Documented: true, Seen: 0, Example: ""}, {Code: 500, Documented: true, Seen: 1, Example: "PATCH /cleanup"},
 				{Code: 404, Documented: false, Seen: 3, Example: "PATCH /missing"},
 			}},
@@ -1172,10 +1135,10 @@ func TestObservations(t *testing.T) {
 			with(it("c", "b", types.SpecStateFailed, "f"), o("trailing content", "ignored (201)", "POST {}[]"), o("trailing content", "rejected (400)", "POST {}{}")),
 			with(it("c", "c", types.SpecStateSkipped, "s"), o("duplicate keys", "last wins", "POST {a,a}")),
 		}}
-		want := []observedPoint{
-			{"show of a missing share", []choice{{"404 Not Found", 2, "GET /x"}}},
-			{"trailing content", []choice{{"ignored (201)", 1, "POST {}[]"}, {"rejected (400)", 2, "POST {}x"}}},
-			{"duplicate keys", []choice{{"last wins", 1, "POST {a,a}"}}},
+		want := []ObservedPoint{
+			{"show of a missing share", []Choice{{"404 Not Found", 2, "GET /x"}}},
+			{"trailing content", []Choice{{"ignored (201)", 1, "POST {}[]"}, {"rejected (400)", 2, "POST {}x"}}},
+			{"duplicate keys", []Choice{{"last wins", 1, "POST {a,a}"}}},
 		}
 		dir := writeTo(t, meta, nil, r)
 		if got := readResults(t, dir).Observations; !reflect.DeepEqual(got, want) {
