@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"os"
@@ -40,25 +41,37 @@ func chromeFlags(profile string) []string {
 }
 
 // chrome runs headless Chromium on page with args and returns its stdout.
+// A Chromium that crashes (a signal, seen now and then on a loaded
+// machine) is started once more: the page is not what crashed it, and a
+// page that does not render fails the test on the second start too.
 func chrome(t *testing.T, page string, args ...string) string {
 	t.Helper()
+	out, stderr, err := chromeOnce(page, args...)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && !exit.Exited() {
+		t.Logf("chromium crashed (%v), starting it again:\n%s", err, stderr)
+		out, stderr, err = chromeOnce(page, args...)
+	}
+	if err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr)
+	}
+	return out
+}
+
+func chromeOnce(page string, args ...string) (stdout, stderr string, err error) {
 	profile, err := os.MkdirTemp("", "report-chromium-")
 	if err != nil {
-		t.Fatal(err)
+		return "", "", err
 	}
 	// Not t.TempDir: Chromium's helpers may still write there as it exits.
 	defer os.RemoveAll(profile)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	args = append(chromeFlags(profile), append(args, "file://"+page)...)
-	cmd := exec.CommandContext(ctx, chromium, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	cmd := exec.CommandContext(ctx, chromium, append(chromeFlags(profile), append(args, "file://"+page)...)...)
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
 	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
-	}
-	return string(out)
+	return string(out), errOut.String(), err
 }
 
 var (

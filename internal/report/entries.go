@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -83,8 +84,7 @@ type Shown struct {
 	Role string `json:"role,omitempty"` // "the write", "read back", "create 2 of 8"; "" when it is the only one
 	// Method, Path and Status are the exchange in typed parts: "POST",
 	// the path of the request's URL, and the status code of its answer
-	// (0: no answer). The report fills in those an entry leaves empty
-	// from Request and Response.
+	// (0: no answer).
 	Method   string `json:"method"`
 	Path     string `json:"path"`
 	Status   int    `json:"status"`
@@ -117,10 +117,10 @@ type Observation struct {
 // Tally counts one status code of one operation in one spec, with one
 // example request. Code 0 counts requests that got no answer.
 type Tally struct {
-	Operation string `json:"operation"`
-	Code      int    `json:"code"`
-	Count     int    `json:"count"`
-	Example   string `json:"example"` // the example in one line
+	Operation contract.Operation `json:"operation"`
+	Code      int                `json:"code"`
+	Count     int                `json:"count"`
+	Example   string             `json:"example"` // the example in one line
 	// The example in two parts, as report.html shows it: the request
 	// line with its answer ("POST /v2/... → 201") and the body as sent.
 	ExampleRequest string `json:"example_request,omitempty"`

@@ -64,7 +64,7 @@ func documentOf(c contract.Citation) string {
 // class is the colour of a verdict (Verdict, RequirementVerdict) or a
 // spec's outcome (SpecOutcome).
 func class(v any) string {
-	switch fmt.Sprint(v) {
+	switch v {
 	case Conforms, Pass, SpecPassed:
 		return "ok"
 	case DoesNotConform, Fail, SpecFailed:

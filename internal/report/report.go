@@ -110,7 +110,7 @@ func Write(dir string, meta Meta, reqs []Requirement, r types.Report) error {
 // the reports say the same, since both come from one build
 // (Results.Judgement).
 type Judgement struct {
-	Verdict  string // a Verdict
+	Verdict  Verdict
 	ExitCode int
 	Reasons  []string
 	// Explanation is the verdict block of summary.md and report.html:
@@ -270,7 +270,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 				}
 			case EntryEvidence:
 				if ev, ok := entry[Evidence](e); ok && so.Outcome == SpecFailed {
-					so.Evidence = append(so.Evidence, withExchangeFields(ev))
+					so.Evidence = append(so.Evidence, ev)
 				}
 			case EntryPassed:
 				if p, ok := entry[Passed](e); ok {
@@ -287,7 +287,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 			case EntryExchanges:
 				if x, ok := entry[Exchanges](e); ok {
 					for _, t := range x.Tallies {
-						byCode := tallies[contract.Operation(t.Operation)]
+						byCode := tallies[t.Operation]
 						if byCode == nil {
 							continue
 						}

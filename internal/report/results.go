@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/swr-conformance/swr-conformance/internal/contract"
@@ -32,14 +29,12 @@ const SchemaVersion = 1
 type Verdict string
 
 // The four verdicts of a run. These words are defined here and nowhere
-// else. The constants of this file are untyped for now: the launcher in
-// suites/ still compares them with plain strings it decodes itself, until
-// it reads results.json through ReadResults.
+// else.
 const (
-	Conforms       = "conforms"
-	DoesNotConform = "does not conform"
-	Incomplete     = "incomplete"
-	NoRun          = "no run"
+	Conforms       Verdict = "conforms"
+	DoesNotConform Verdict = "does not conform"
+	Incomplete     Verdict = "incomplete"
+	NoRun          Verdict = "no run"
 )
 
 // Headline is the verdict in the words a person looks for: the title of
@@ -78,9 +73,9 @@ type RequirementVerdict string
 
 // The verdicts of a requirement.
 const (
-	Pass      = "pass"
-	Fail      = "fail"
-	Unchecked = "not checked"
+	Pass      RequirementVerdict = "pass"
+	Fail      RequirementVerdict = "fail"
+	Unchecked RequirementVerdict = "not checked"
 )
 
 // SpecOutcome is what became of one spec. A skipped spec without a
@@ -90,11 +85,11 @@ type SpecOutcome string
 
 // The outcomes of a spec.
 const (
-	SpecPassed      = "passed"
-	SpecFailed      = "failed"
-	SpecNotChecked  = "not checked"
-	SpecNotRun      = "not run"
-	SpecInterrupted = "interrupted"
+	SpecPassed      SpecOutcome = "passed"
+	SpecFailed      SpecOutcome = "failed"
+	SpecNotChecked  SpecOutcome = "not checked"
+	SpecNotRun      SpecOutcome = "not run"
+	SpecInterrupted SpecOutcome = "interrupted"
 )
 
 // Results is results.json: the run's verdict and everything it rests on.
@@ -258,7 +253,7 @@ type Choice struct {
 // Judgement is the verdict the results give, for the console and the exit
 // status: what the VERDICT line and the lines before it say.
 func (r *Results) Judgement() Judgement {
-	j := Judgement{Verdict: string(r.Verdict), ExitCode: r.ExitCode, Reasons: r.Reasons, Explanation: r.Explanation}
+	j := Judgement{Verdict: r.Verdict, ExitCode: r.ExitCode, Reasons: r.Reasons, Explanation: r.Explanation}
 	for _, f := range r.Failures {
 		j.Failed = append(j.Failed, FailedSpec(f.FailedRequirements, f.FullName))
 	}
@@ -352,60 +347,4 @@ func parseResults(data []byte) (*Results, error) {
 		return nil, fmt.Errorf("written by a newer suite (schema_version %d; this one reads up to %d)", r.SchemaVersion, SchemaVersion)
 	}
 	return &r, nil
-}
-
-// withExchangeFields fills in the method, path and status of each exchange
-// of e that lacks them, from the request line and the status line of its
-// text (swrclient's Exchange.RequestText and ResponseText), and returns e
-// with a copy of its exchanges: the caller's entry is left alone.
-//
-// The suite's matchers write the exchanges as text only today; once they
-// set the three fields themselves, this reads nothing.
-func withExchangeFields(e Evidence) Evidence {
-	if len(e.Exchanges) == 0 {
-		return e
-	}
-	shown := make([]Shown, len(e.Exchanges))
-	copy(shown, e.Exchanges)
-	for i, s := range shown {
-		if s.Method == "" {
-			shown[i].Method, shown[i].Path = requestLine(s.Request)
-		}
-		if s.Status == 0 {
-			shown[i].Status = statusLine(s.Response)
-		}
-	}
-	e.Exchanges = shown
-	return e
-}
-
-// requestLine is the method and the path of a request laid out as HTTP
-// ("POST https://host/v2/...\n..."); "" for text of another layout.
-func requestLine(request string) (method, path string) {
-	line, _, _ := strings.Cut(request, "\n")
-	method, target, ok := strings.Cut(strings.TrimSpace(line), " ")
-	if !ok || method == "" || strings.ToUpper(method) != method {
-		return "", ""
-	}
-	if u, err := url.Parse(target); err == nil && u.Host != "" {
-		return method, u.EscapedPath()
-	}
-	return method, target
-}
-
-// statusLine is the status code of a response laid out as HTTP ("201
-// Created (after 3ms)\n..."), after the attempts that got no answer; 0
-// when no answer came.
-func statusLine(response string) int {
-	for _, line := range strings.Split(response, "\n") {
-		if strings.HasPrefix(line, "attempt ") {
-			continue
-		}
-		code, _, _ := strings.Cut(line, " ")
-		if n, err := strconv.Atoi(code); err == nil && n >= 100 && n <= 999 {
-			return n
-		}
-		return 0
-	}
-	return 0
 }

@@ -515,38 +515,6 @@ func TestReadResultsErrors(t *testing.T) {
 	}
 }
 
-// The method, path and status of an exchange come from its text when the
-// entry does not give them, and the caller's entry is left alone.
-func TestExchangeFields(t *testing.T) {
-	base := "https://swr-api.example.com"
-	for _, c := range []struct {
-		name   string
-		in     Shown
-		method string
-		path   string
-		status int
-	}{
-		{"answered", Shown{Request: "PATCH " + base + "/v2/manage/namespaces/ns/repositories/team$app/access-domains/peer-1\nX-Auth-Token: [REDACTED]\n", Response: "201 Created (after 3ms)\n\n{}\n"},
-			"PATCH", "/v2/manage/namespaces/ns/repositories/team$app/access-domains/peer-1", 201},
-		{"answered after attempts without an answer", Shown{Request: "POST " + base + "/v2/x\n", Response: "attempt 1: no answer (EOF), sent again\n409 Conflict (after under 1ms)\n"},
-			"POST", "/v2/x", 409},
-		{"no answer", Shown{Request: "POST " + base + "/v2/x\n", Response: "no answer (timeout)\nnot sent again: a write\n"}, "POST", "/v2/x", 0},
-		{"typed already", Shown{Method: "DELETE", Path: "/typed", Status: 204, Request: "POST " + base + "/v2/x\n", Response: "500 Internal Server Error\n"}, "DELETE", "/typed", 204},
-		{"text of another layout", Shown{Request: "the request", Response: "the answer"}, "", "", 0},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			in := Evidence{Exchanges: []Shown{c.in}}
-			got := withExchangeFields(in).Exchanges[0]
-			if got.Method != c.method || got.Path != c.path || got.Status != c.status {
-				t.Errorf("%s %s %d, want %s %s %d", got.Method, got.Path, got.Status, c.method, c.path, c.status)
-			}
-			if in.Exchanges[0] != c.in {
-				t.Errorf("the caller's entry changed: %+v", in.Exchanges[0])
-			}
-		})
-	}
-}
-
 // The verdict's words, defined once: the VERDICT line's, which scripts
 // match, and the headline of summary.md and report.html.
 func TestVerdictWords(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/swr-conformance/swr-conformance/internal/config"
+	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/runner/console"
 )
 
@@ -39,7 +40,7 @@ func (r *Run) parseFlags(args []string) (code int, stop bool) {
 		fmt.Fprintln(os.Stderr, "swr-conformance:", problem)
 		fmt.Fprintln(os.Stderr, "swr-conformance:", config.FlagHint)
 		r.writeNoRunReports("the command line is wrong: " + problem)
-		fmt.Fprintln(os.Stderr, verdictLine("no run", "", "the command line is wrong (see above)"))
+		fmt.Fprintln(os.Stderr, verdictLine(report.NoRun.Words(2), "", "the command line is wrong (see above)"))
 		return 2, true
 	case r.settings.HelpWanted():
 		r.settings.Help(os.Stdout)

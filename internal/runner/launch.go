@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,7 +52,7 @@ func (r *Run) launchIfAsked(cfg config.Config) (code int, launched bool) {
 func (r *Run) launch(cfg config.Config, n int) int {
 	noRun := func(why string) int {
 		fmt.Fprintln(os.Stderr, "swr-conformance: "+why)
-		fmt.Fprintln(os.Stderr, "\n"+verdictLine("no run", cfg.Target(), "the suite could not run under the Ginkgo CLI (see the message above)"))
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine(report.NoRun.Words(2), cfg.Target(), "the suite could not run under the Ginkgo CLI (see the message above)"))
 		return 2
 	}
 	self, cleanup, err := testBinary()
@@ -136,7 +135,7 @@ func (r *Run) launch(cfg config.Config, n int) int {
 		if !started {
 			return noRun(fmt.Sprintf("the Ginkgo CLI ended (%v) before any spec ran, and wrote no results (%v)", runErr, rerr))
 		}
-		fmt.Fprintln(os.Stderr, "\n"+verdictLine("incomplete (exit 3)", cfg.Target(), fmt.Sprintf("the run under the Ginkgo CLI ended (%v) without its results: %v", runErr, rerr)))
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine(report.Incomplete.Words(3), cfg.Target(), fmt.Sprintf("the run under the Ginkgo CLI ended (%v) without its results: %v", runErr, rerr)))
 		return 3
 	}
 	fmt.Fprintln(os.Stderr, reportsLine(dir))
@@ -252,58 +251,11 @@ func readJudgement(path string, began time.Time) (judged, error) {
 	if info.ModTime().Before(began.Add(-time.Second)) {
 		return j, fmt.Errorf("%s is from an earlier run (%s)", path, info.ModTime().Format(time.RFC3339))
 	}
-	b, err := os.ReadFile(path)
+	res, err := report.ReadResults(path)
 	if err != nil {
 		return j, err
 	}
-	type spec struct {
-		FullName string   `json:"full_name"`
-		Outcome  string   `json:"outcome"`
-		Broke    []string `json:"failed_requirements"`
-	}
-	var res struct {
-		Meta struct {
-			Config []report.KV `json:"config"`
-		} `json:"meta"`
-		Verdict      string   `json:"verdict"`
-		ExitCode     int      `json:"exit_code"`
-		Reasons      []string `json:"reasons"`
-		Requirements []struct {
-			ID      string `json:"id"`
-			Verdict string `json:"verdict"`
-			Specs   []spec `json:"specs"`
-		} `json:"requirements"`
-		Unattributed []spec `json:"unattributed_failures"`
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		return j, fmt.Errorf("%s: %w", path, err)
-	}
-	if res.Verdict == "" {
-		return j, fmt.Errorf("%s has no verdict", path)
-	}
-	j.Verdict, j.ExitCode, j.Reasons = res.Verdict, res.ExitCode, res.Reasons
-	seen := map[string]bool{}
-	failed := func(s spec) {
-		if s.Outcome == "failed" && !seen[s.FullName] {
-			seen[s.FullName] = true
-			j.Failed = append(j.Failed, report.FailedSpec(s.Broke, s.FullName))
-		}
-	}
-	for _, r := range res.Requirements {
-		if r.Verdict == report.Unchecked {
-			j.NotChecked = append(j.NotChecked, r.ID)
-		}
-		for _, s := range r.Specs {
-			failed(s)
-		}
-	}
-	for _, s := range res.Unattributed {
-		failed(s)
-	}
-	for _, kv := range res.Meta.Config {
-		if kv.Key == slowDownsKey {
-			j.slowDowns = kv.Value
-		}
-	}
+	j.Judgement = res.Judgement()
+	j.slowDowns, _ = res.Meta.Setting(slowDownsKey)
 	return j, nil
 }

@@ -165,7 +165,7 @@ func TestReadJudgementRefuses(t *testing.T) {
 	if err := os.WriteFile(empty, []byte(`{"verdict": ""}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readJudgement(empty, time.Now().Add(-time.Minute)); err == nil || !strings.Contains(err.Error(), "no verdict") {
+	if _, err := readJudgement(empty, time.Now().Add(-time.Minute)); err == nil || !strings.Contains(err.Error(), `no "verdict"`) {
 		t.Errorf("a results.json without a verdict: got %v, want it refused", err)
 	}
 }

@@ -65,7 +65,7 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 		return
 	}
 	request, body := exampleOf(ex)
-	r.counts[k] = &report.Tally{Operation: string(ex.Op), Code: code, Count: 1, Example: RequestLine(ex), ExampleRequest: request, ExampleBody: body}
+	r.counts[k] = &report.Tally{Operation: ex.Op, Code: code, Count: 1, Example: RequestLine(ex), ExampleRequest: request, ExampleBody: body}
 }
 
 func (r *recorder) reset() {

@@ -103,7 +103,7 @@ func (r *Run) Main(m *testing.M) int {
 			r.writeNoRunReports(err.Error())
 		}
 		// No target to name: the settings that would name it are wrong.
-		return r.stopBeforeFirstSpec(err.Error(), verdictLine("no run", "", "the configuration is wrong (see the message above)"))
+		return r.stopBeforeFirstSpec(err.Error(), verdictLine(report.NoRun.Words(2), "", "the configuration is wrong (see the message above)"))
 	}
 	for _, w := range unknown {
 		fmt.Fprintln(os.Stderr, "swr-conformance: warning:", w)
@@ -128,7 +128,7 @@ func (r *Run) Main(m *testing.M) int {
 		if proc == 1 {
 			r.writeReports(types.Report{SuiteDescription: SuiteDescription, StartTime: start, EndTime: time.Now(), RunTime: time.Since(start)}, err.Error())
 		}
-		return r.stopBeforeFirstSpec(err.Error(), verdictLine("no run", cfg.Target(), "the run stopped before its first spec (see the message above)"))
+		return r.stopBeforeFirstSpec(err.Error(), verdictLine(report.NoRun.Words(2), cfg.Target(), "the run stopped before its first spec (see the message above)"))
 	}
 	tgt.Client.Observe = func(ex *swrclient.Exchange) {
 		r.requests.Add(1)
@@ -205,7 +205,7 @@ func (r *Run) finish(ginkgoCode int) int {
 		if proc, procs := parallelProcess(); procs > 1 && proc > 1 {
 			return ginkgoCode
 		}
-		fmt.Fprintln(os.Stderr, "\n"+verdictLine("incomplete (exit 3)", r.config.Target(), fmt.Sprintf("the run ended without a verdict (Ginkgo's exit status %d; see above)", ginkgoCode)))
+		fmt.Fprintln(os.Stderr, "\n"+verdictLine(report.Incomplete.Words(3), r.config.Target(), fmt.Sprintf("the run ended without a verdict (Ginkgo's exit status %d; see above)", ginkgoCode)))
 		return 3
 	}
 	return printVerdict(os.Stderr, r.judgement, r.config.Target())

@@ -29,7 +29,7 @@ func verdictLine(verdict, target, detail string) string {
 func printVerdict(w io.Writer, j *report.Judgement, target string) int {
 	if j.Verdict == report.NoRun {
 		// Its reason is the message printed when the run stopped.
-		fmt.Fprintln(w, "\n"+verdictLine("no run", target, "the run stopped before its first spec (see the message above)"))
+		fmt.Fprintln(w, "\n"+verdictLine(report.NoRun.Words(j.ExitCode), target, "the run stopped before its first spec (see the message above)"))
 		return j.ExitCode
 	}
 	// The details first: the VERDICT line is the run's very last.
@@ -50,13 +50,14 @@ func printVerdict(w io.Writer, j *report.Judgement, target string) int {
 	if j.Verdict == report.Incomplete && j.ExitCode == 0 {
 		fmt.Fprintln(w, "  This is expected with these settings, and no defect of the target: what was left out is named above, with the setting that checks it.")
 	}
+	words := j.Verdict.Words(j.ExitCode) // the words scripts match, defined in package report
 	switch j.Verdict {
 	case report.Conforms:
-		fmt.Fprintln(w, verdictLine("the target conforms", target, first))
+		fmt.Fprintln(w, verdictLine(words, target, first))
 	case report.DoesNotConform:
-		fmt.Fprintln(w, verdictLine("the target does NOT conform", target, fmt.Sprintf("%s failed (%s)", plural(len(j.Failed), "spec"), first)))
+		fmt.Fprintln(w, verdictLine(words, target, fmt.Sprintf("%s failed (%s)", plural(len(j.Failed), "spec"), first)))
 	default:
-		fmt.Fprintln(w, verdictLine(fmt.Sprintf("incomplete (exit %d)", j.ExitCode), target, summarizeIncomplete(j)))
+		fmt.Fprintln(w, verdictLine(words, target, summarizeIncomplete(j)))
 	}
 	return j.ExitCode
 }

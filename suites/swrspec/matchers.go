@@ -326,7 +326,7 @@ func readEvidence(req Requirement, r Read, refused *Exchange, expected, got stri
 
 // shown is one exchange for the evidence.
 func shown(role string, ex *Exchange) report.Shown {
-	return report.Shown{Role: role, Request: ex.RequestText(), Response: ex.ResponseText()}
+	return report.Shown{Role: role, Method: ex.Method, Path: ex.Path, Status: ex.Status, Request: ex.RequestText(), Response: ex.ResponseText()}
 }
 
 // opOf is the certified operation a failure is of: the first of exs that
