@@ -15,6 +15,7 @@ import (
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
 	"github.com/swr-conformance/swr-conformance/internal/iam"
+	"github.com/swr-conformance/swr-conformance/internal/iam/iamtest"
 )
 
 // With SWR_IAM_* the suite obtains its own token; wrong credentials stop
@@ -23,7 +24,7 @@ func TestIAMToken(t *testing.T) {
 	dir := bin(t)
 	creds := iam.Credentials{Username: "nightly", Password: "iam-pa55-word", Domain: "vendor", Project: "cn-north-4"}
 	const issued = "MIIiam-issued-token-0123456789"
-	iamSrv := httptest.NewServer(iam.NewStandIn(creds, issued))
+	iamSrv := httptest.NewServer(iamtest.NewStandIn(iamtest.User{Name: creds.Username, Password: creds.Password, Domain: creds.Domain, Project: creds.Project}, issued))
 	defer iamSrv.Close()
 	srv := refserver.New(refserver.Options{Token: issued})
 	if err := srv.CreateRepository("conformance", "team/app"); err != nil {

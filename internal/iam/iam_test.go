@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/swr-conformance/swr-conformance/internal/iam/iamtest"
 	"github.com/swr-conformance/swr-conformance/internal/redact"
 	"io"
 	"net"
@@ -44,10 +45,15 @@ func noSecret(t *testing.T, err error) {
 	}
 }
 
+// userOf is the stand-in's user for credentials c.
+func userOf(c Credentials) iamtest.User {
+	return iamtest.User{Name: c.Username, Password: c.Password, Domain: c.Domain, Project: c.Project}
+}
+
 func standIn(t *testing.T) (*httptest.Server, Credentials) {
 	t.Helper()
 	c := creds("")
-	srv := httptest.NewServer(NewStandIn(c, token))
+	srv := httptest.NewServer(iamtest.NewStandIn(userOf(c), token))
 	t.Cleanup(srv.Close)
 	c.Endpoint = srv.URL
 	return srv, c
@@ -269,7 +275,7 @@ func TestFetchRedirectNotFollowed(t *testing.T) {
 // included, is sent again and the stand-in accepts it.
 func TestFetchThroughRetryingTransport(t *testing.T) {
 	_, c := standIn(t)
-	inner := NewStandIn(c, token)
+	inner := iamtest.NewStandIn(userOf(c), token)
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
