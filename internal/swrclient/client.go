@@ -280,29 +280,22 @@ func (e *Exchange) Summary() string {
 		// send one on purpose): shown, like the answer, without it.
 		fmt.Fprintf(&b, "          body: %s\n", e.Redact(quoteBody(e.ReqBody)))
 	}
-	for i, err := range e.Unanswered {
-		fmt.Fprintf(&b, "attempt %d: no answer (%s), sent again\n", i+1, e.Redact(err.Error()))
+	a := e.answer(quoteBody)
+	for _, line := range a.attempts {
+		b.WriteString(line + "\n")
 	}
-	switch {
-	case e.Err != nil && e.Status == 0:
-		fmt.Fprintf(&b, "response: none (%s)\n", e.Redact(e.Err.Error()))
-		if e.NotResent != "" {
-			fmt.Fprintf(&b, "          not sent again: %s\n", e.NotResent)
+	if a.none != "" {
+		fmt.Fprintf(&b, "response: none (%s)\n", a.none)
+		if a.notResent != "" {
+			fmt.Fprintf(&b, "          not sent again: %s\n", a.notResent)
 		}
-	default:
-		fmt.Fprintf(&b, "response: %d %s (after %s)\n", e.Status, http.StatusText(e.Status), e.Duration.Round(time.Millisecond))
-		if e.SlowDowns > 0 {
-			fmt.Fprintf(&b, "          (after %d slow-down answers, 429/503, waited out and sent again)\n", e.SlowDowns)
-		}
-		if loc := e.RespHeader.Get("Location"); loc != "" {
-			fmt.Fprintf(&b, "          Location: %s\n", e.Redact(loc))
-		}
-		body := e.Redact(quoteBody(e.RespBody))
-		if e.Truncated {
-			body += " (truncated)"
-		}
-		fmt.Fprintf(&b, "          body: %s\n", body)
+		return b.String()
 	}
+	fmt.Fprintf(&b, "response: %s\n", a.status)
+	for _, n := range a.notes {
+		fmt.Fprintf(&b, "          %s\n", n)
+	}
+	fmt.Fprintf(&b, "          body: %s\n", a.body)
 	return b.String()
 }
 
@@ -327,33 +320,64 @@ func (e *Exchange) RequestText() string {
 // any, a blank line and the body; or why nothing came back.
 func (e *Exchange) ResponseText() string {
 	var b strings.Builder
-	for i, err := range e.Unanswered {
-		fmt.Fprintf(&b, "attempt %d: no answer (%s), sent again\n", i+1, e.Redact(err.Error()))
+	a := e.answer(shownBody)
+	for _, line := range a.attempts {
+		b.WriteString(line + "\n")
 	}
-	if e.Err != nil && e.Status == 0 {
-		fmt.Fprintf(&b, "no answer (%s)\n", e.Redact(e.Err.Error()))
-		if e.NotResent != "" {
-			fmt.Fprintf(&b, "not sent again: %s\n", e.NotResent)
+	if a.none != "" {
+		fmt.Fprintf(&b, "no answer (%s)\n", a.none)
+		if a.notResent != "" {
+			fmt.Fprintf(&b, "not sent again: %s\n", a.notResent)
 		}
 		return b.String()
+	}
+	b.WriteString(a.status + "\n")
+	for _, n := range a.notes {
+		b.WriteString(n + "\n")
+	}
+	fmt.Fprintf(&b, "\n%s\n", a.body)
+	return b.String()
+}
+
+// answer is what came of the request, in the parts Summary (the console's
+// failure text) and ResponseText (the reports') lay out each their way:
+// the attempts that got no answer, and either why none came (none, and
+// why it was not sent again) or the status line, the notes under it (slow-
+// downs waited out, a Location) and the body as show renders it. Text from
+// the wire is redacted.
+type answer struct {
+	attempts        []string
+	none, notResent string
+	status          string
+	notes           []string
+	body            string
+}
+
+func (e *Exchange) answer(show func([]byte) string) answer {
+	var a answer
+	for i, err := range e.Unanswered {
+		a.attempts = append(a.attempts, fmt.Sprintf("attempt %d: no answer (%s), sent again", i+1, e.Redact(err.Error())))
+	}
+	if e.Err != nil && e.Status == 0 {
+		a.none, a.notResent = e.Redact(e.Err.Error()), e.NotResent
+		return a
 	}
 	after := e.Duration.Round(time.Millisecond).String()
 	if e.Duration < time.Millisecond {
 		after = "under 1ms"
 	}
-	fmt.Fprintf(&b, "%d %s (after %s)\n", e.Status, http.StatusText(e.Status), after)
+	a.status = fmt.Sprintf("%d %s (after %s)", e.Status, http.StatusText(e.Status), after)
 	if e.SlowDowns > 0 {
-		fmt.Fprintf(&b, "(after %d slow-down answers, 429/503, waited out and sent again)\n", e.SlowDowns)
+		a.notes = append(a.notes, fmt.Sprintf("(after %d slow-down answers, 429/503, waited out and sent again)", e.SlowDowns))
 	}
 	if loc := e.RespHeader.Get("Location"); loc != "" {
-		fmt.Fprintf(&b, "Location: %s\n", e.Redact(loc))
+		a.notes = append(a.notes, "Location: "+e.Redact(loc))
 	}
-	body := e.Redact(shownBody(e.RespBody))
+	a.body = e.Redact(show(e.RespBody))
 	if e.Truncated {
-		body += " (truncated)"
+		a.body += " (truncated)"
 	}
-	fmt.Fprintf(&b, "\n%s\n", body)
-	return b.String()
+	return a
 }
 
 // Reproduction is the shell snippet that replays the exchange (its set-up
