@@ -277,8 +277,44 @@ type reply struct {
 }
 
 // openDevtools starts Chromium, opens page in a 1280x800 window and waits
-// until it has loaded. Chromium stops when the test ends.
+// until it has loaded. Chromium stops when the test ends. A Chromium that
+// closes its DevTools pipe before opening the page (a crash at start, seen
+// now and then on a loaded machine) is started once more, as chrome does.
 func openDevtools(t *testing.T, page string) *devtools {
+	t.Helper()
+	var target struct {
+		TargetID string `json:"targetId"`
+	}
+	d := startDevtools(t)
+	if err := d.do("Target.createTarget", map[string]any{"url": "file://" + page}, &target); errors.Is(err, errPipeClosed) {
+		t.Logf("Chromium ended before opening the page, starting it again: %v", err)
+		d = startDevtools(t)
+		err = d.do("Target.createTarget", map[string]any{"url": "file://" + page}, &target)
+		if err != nil {
+			t.Fatal(err)
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	var attached struct {
+		SessionID string `json:"sessionId"`
+	}
+	d.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
+	d.session = attached.SessionID
+	// A new target starts on about:blank, which is "complete" at once.
+	if _, ok := settle(d, `location.protocol === "file:" && document.readyState === "complete"`, func(b bool) bool { return b }); !ok {
+		b, _ := os.ReadFile(d.stderr)
+		t.Fatalf("the page %s did not load in Chromium; its stderr:\n%s", page, b)
+	}
+	return d
+}
+
+// errPipeClosed: Chromium closed the DevTools pipe before it answered.
+var errPipeClosed = errors.New("chromium closed the DevTools pipe")
+
+// startDevtools starts Chromium with its DevTools on a pipe; it stops when
+// the test ends.
+func startDevtools(t *testing.T) *devtools {
 	t.Helper()
 	profile, err := os.MkdirTemp("", "report-chromium-")
 	if err != nil {
@@ -336,28 +372,20 @@ func openDevtools(t *testing.T, page string) *devtools {
 		stderr.Close()
 		os.RemoveAll(profile)
 	})
-
-	var target struct {
-		TargetID string `json:"targetId"`
-	}
-	d.call("Target.createTarget", map[string]any{"url": "file://" + page}, &target)
-	var attached struct {
-		SessionID string `json:"sessionId"`
-	}
-	d.call("Target.attachToTarget", map[string]any{"targetId": target.TargetID, "flatten": true}, &attached)
-	d.session = attached.SessionID
-	// A new target starts on about:blank, which is "complete" at once.
-	if _, ok := settle(d, `location.protocol === "file:" && document.readyState === "complete"`, func(b bool) bool { return b }); !ok {
-		b, _ := os.ReadFile(stderr.Name())
-		t.Fatalf("the page %s did not load in Chromium; its stderr:\n%s", page, b)
-	}
 	return d
 }
 
 // call sends one command (to the page once attached) and decodes its
-// result into result, unless nil.
+// result into result, unless nil; the test fails if that does not work.
 func (d *devtools) call(method string, params, result any) {
 	d.t.Helper()
+	if err := d.do(method, params, result); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// do is call, returning what went wrong.
+func (d *devtools) do(method string, params, result any) error {
 	d.next++
 	msg, err := json.Marshal(struct {
 		ID        int    `json:"id"`
@@ -366,10 +394,10 @@ func (d *devtools) call(method string, params, result any) {
 		Params    any    `json:"params,omitempty"`
 	}{d.next, d.session, method, params})
 	if err != nil {
-		d.t.Fatal(err)
+		return err
 	}
 	if _, err := d.send.Write(append(msg, 0)); err != nil {
-		d.t.Fatalf("sending %s to Chromium: %v", method, err)
+		return fmt.Errorf("sending %s to Chromium: %w", method, err)
 	}
 	timeout := time.After(30 * time.Second)
 	for {
@@ -377,22 +405,22 @@ func (d *devtools) call(method string, params, result any) {
 		case m, ok := <-d.recv:
 			if !ok {
 				b, _ := os.ReadFile(d.stderr)
-				d.t.Fatalf("Chromium closed the DevTools pipe before answering %s; its stderr:\n%s", method, b)
+				return fmt.Errorf("%w before answering %s; its stderr:\n%s", errPipeClosed, method, b)
 			}
 			if m.ID != d.next {
 				continue
 			}
 			if m.Error != nil {
-				d.t.Fatalf("Chromium refused %s %s: %s", method, msg, m.Error.Message)
+				return fmt.Errorf("Chromium refused %s %s: %s", method, msg, m.Error.Message)
 			}
 			if result != nil {
 				if err := json.Unmarshal(m.Result, result); err != nil {
-					d.t.Fatalf("the answer to %s, %s: %v", method, m.Result, err)
+					return fmt.Errorf("the answer to %s, %s: %v", method, m.Result, err)
 				}
 			}
-			return
+			return nil
 		case <-timeout:
-			d.t.Fatalf("Chromium did not answer %s within 30s", method)
+			return fmt.Errorf("Chromium did not answer %s within 30s", method)
 		}
 	}
 }
@@ -401,29 +429,20 @@ func (d *devtools) call(method string, params, result any) {
 // into out. The page itself has no script: this only looks at it.
 func (d *devtools) eval(expr string, out any) {
 	d.t.Helper()
-	var r struct {
-		Result struct {
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		Exception *struct {
-			Text      string `json:"text"`
-			Exception struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
-	}
-	d.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true}, &r)
-	if r.Exception != nil {
-		d.t.Fatalf("evaluating %s: %s %s", expr, r.Exception.Text, r.Exception.Exception.Description)
-	}
-	if err := json.Unmarshal(r.Result.Value, out); err != nil {
-		d.t.Fatalf("the value of %s, %s: %v", expr, r.Result.Value, err)
-	}
+	d.evaluate(map[string]any{"expression": expr, "returnByValue": true}, out)
 }
 
-// evalAwait is eval for an expression whose value is a promise.
+// evalAwait is eval for an expression whose value is a promise, run as if
+// from a user's gesture (the clipboard asks for one).
 func (d *devtools) evalAwait(expr string, out any) {
 	d.t.Helper()
+	d.evaluate(map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true}, out)
+}
+
+// evaluate calls Runtime.evaluate with params and decodes the value into out.
+func (d *devtools) evaluate(params map[string]any, out any) {
+	d.t.Helper()
+	expr := params["expression"]
 	var r struct {
 		Result struct {
 			Value json.RawMessage `json:"value"`
@@ -435,7 +454,7 @@ func (d *devtools) evalAwait(expr string, out any) {
 			} `json:"exception"`
 		} `json:"exceptionDetails"`
 	}
-	d.call("Runtime.evaluate", map[string]any{"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true}, &r)
+	d.call("Runtime.evaluate", params, &r)
 	if r.Exception != nil {
 		d.t.Fatalf("evaluating %s: %s %s", expr, r.Exception.Text, r.Exception.Exception.Description)
 	}
