@@ -201,19 +201,15 @@ func validBody(s *target.Slot, deadline, description string) generators.Body {
 // attempt may have made the share); when the share exists already (a
 // duplicate is expected), a second sending cannot change the outcome.
 func create(ctx context.Context, s *target.Slot, body []byte, shareExists bool, opts ...swrclient.Option) *swrclient.Exchange {
-	resend := swrclient.WithResend(func(ctx context.Context) error {
-		err := run.Target().RemoveShare(ctx, s.Namespace, s.Repository, s.Account)
-		if err == nil {
-			run.Trails().Forget(s)
-		}
-		return err
-	})
+	resend := swrclient.WithResendOnceRemoved(swrclient.ShareKey{Namespace: s.Namespace, Repository: s.Repository, Account: s.Account})
 	if shareExists {
 		resend = swrclient.WithResend(swrclient.ResendFreely)
 	}
 	setup := run.Trails().Of(s)
-	ex := run.Target().Client.CreateShare(ctx, s.Namespace, s.Repository, body, append([]swrclient.Option{resend}, opts...)...)
-	ex.Replay = replay(s, setup)
+	ex := run.Target().Client.CreateShare(ctx, s.Namespace, s.Repository, body, append([]swrclient.Option{resend, swrclient.WithReplay(replay(s, setup))}, opts...)...)
+	if !shareExists && len(ex.Unanswered()) > 0 {
+		run.Trails().Forget(s) // the slot was emptied before the create was sent again
+	}
 	run.Trails().Wrote(s, ex)
 	return ex
 }
@@ -221,8 +217,7 @@ func create(ctx context.Context, s *target.Slot, body []byte, shareExists bool, 
 // update sends an update of the slot's share.
 func update(ctx context.Context, s *target.Slot, body []byte, opts ...swrclient.Option) *swrclient.Exchange {
 	setup := run.Trails().Of(s)
-	ex := run.Target().Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, opts...)
-	ex.Replay = replay(s, setup)
+	ex := run.Target().Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, append([]swrclient.Option{swrclient.WithReplay(replay(s, setup))}, opts...)...)
 	run.Trails().Wrote(s, ex)
 	return ex
 }
@@ -243,7 +238,7 @@ func createStatus(ctx context.Context, req contract.Requirement, s *target.Slot,
 			return err
 		}
 	}
-	if ex.Answered() && ex.Status == http.StatusConflict && ex.SlowDowns > 0 {
+	if ex.Answered() && ex.Status == http.StatusConflict && ex.SlowDowns() > 0 {
 		share, exists, _, err := run.Target().ShareState(ctx, s.Namespace, s.Repository, s.Account)
 		if err == nil && exists && share.Permit == sent.Permit && contract.SameDeadline(share.Deadline, sent.Deadline) {
 			return Undecided(report.CauseRun, "a create retried after a slow-down (429/503) met 409, and the share holds the values sent: the 409 may answer the suite's own first attempt", "", req)

@@ -190,7 +190,7 @@ func shareOnNewName(ctx context.Context, ns, repo string, newNamespace bool) err
 	req := contract.NamesValid
 	if newNamespace {
 		ex := run.Target().CreateNamespace(ctx, ns)
-		if ex.Answered() && ex.Status == http.StatusConflict && len(ex.Unanswered) == 0 {
+		if ex.Answered() && ex.Status == http.StatusConflict && len(ex.Unanswered()) == 0 {
 			// Taken by someone else on a shared registry: no verdict on the
 			// name, but said in the report rather than passed in silence.
 			observation("valid namespace not tried", fmt.Sprintf("%s exists already on the target (409)", contract.Describe(ns)), ex)

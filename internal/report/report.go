@@ -47,6 +47,9 @@ type Meta struct {
 	Observations []Observation
 	// NoRun, when set, says why the run stopped before its first spec.
 	NoRun string
+	// Traffic is what the run sent, all processes together; nil when the
+	// run sent nothing.
+	Traffic *Traffic
 }
 
 // KV is one configuration setting.
@@ -203,6 +206,7 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 		RunProblems:   append([]string{}, meta.RunProblems...),
 		Warnings:      append([]string{}, meta.Warnings...),
 		Failures:      []Failure{},
+		Traffic:       meta.Traffic,
 	}}
 	if m.Meta.Config == nil {
 		m.Meta.Config = []KV{}

@@ -119,6 +119,36 @@ type Results struct {
 	// Unattributed are the failed specs that check no listed requirement
 	// (also in Failures, without failed requirements).
 	Unattributed []SpecResult `json:"unattributed_failures,omitempty"`
+	// Traffic is what the run sent and how the target's rate limit shaped
+	// it; absent when the run sent nothing (it stopped before its first
+	// spec).
+	Traffic *Traffic `json:"traffic,omitempty"`
+}
+
+// Traffic is what a run sent, all its processes together, and what slowed
+// it down: the cost of a run, for a CI job that watches it.
+type Traffic struct {
+	// Requests the suite made, each counted once however often it was
+	// sent; Sent counts every sending (retries after 429/503 and resends
+	// of requests that got no answer included).
+	Requests int64 `json:"requests"`
+	Sent     int64 `json:"sent"`
+	// Refused429 and Refused503 count the answers 429 and 503: slow-downs,
+	// waited out and sent again (or, past the retries, the answer shown).
+	Refused429 int64 `json:"refused_429"`
+	Refused503 int64 `json:"refused_503"`
+	// WaitedSeconds is the time waited after slow-downs, summed over the
+	// requests; PacedSeconds the time requests waited for their turn under
+	// the rate in force (SWR_RATE, or the rate learned).
+	WaitedSeconds float64 `json:"waited_seconds"`
+	PacedSeconds  float64 `json:"paced_seconds"`
+	// RateCap is SWR_RATE (0: none); LearnedRate the rate, in requests per
+	// second, the target's slow-downs showed (0: it never slowed the run).
+	RateCap     float64 `json:"rate_cap"`
+	LearnedRate float64 `json:"learned_rate"`
+	// ExpectedRequests is what the run was expected to send, from its
+	// settings, as its first lines said.
+	ExpectedRequests int64 `json:"expected_requests"`
 }
 
 // RunMeta says what was run, and how.

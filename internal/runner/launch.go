@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/swr-conformance/swr-conformance/internal/config"
+	"github.com/swr-conformance/swr-conformance/internal/pace"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/runner/console"
 	"github.com/swr-conformance/swr-conformance/internal/transport"
@@ -66,6 +67,7 @@ func (r *Run) launch(cfg config.Config, n int) int {
 	}
 
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(cfg.Summary(), "\n", "\n                 "))
+	fmt.Fprintln(os.Stderr, "swr-conformance: "+costLine(cfg))
 	cli := cfg.Ginkgo
 	if cli == "" {
 		cli = "built into this binary; " + config.EnvGinkgo + " names another"
@@ -100,13 +102,24 @@ func (r *Run) launch(cfg config.Config, n int) int {
 		return noRun("listening for the progress of the processes: " + err.Error())
 	}
 
+	// The run's one limiter: every process takes its slots from it, so
+	// that SWR_RATE caps the run, and a gateway's rate, once found, is
+	// kept by all processes together.
+	limiter := pace.NewLimiter(cfg.Rate, nil)
+	paced, err := pace.Serve(limiter)
+	if err != nil {
+		ln.Close()
+		return noRun("serving the run's rate limiter to the processes: " + err.Error())
+	}
+	defer paced.Close()
+
 	args := cliArgs(r.flags, os.Args[1:], n, cfg, dir, self, console.IsTerminal(os.Stdout))
 	fields := strings.Fields(cfg.Ginkgo)
 	if len(fields) == 0 {
 		fields = []string{self, asGinkgoCLI} // the CLI built into this binary
 	}
 	cmd := exec.Command(fields[0], append(fields[1:], args...)...)
-	cmd.Env = append(os.Environ(), console.EnvAddress+"="+ln.Address())
+	cmd.Env = append(os.Environ(), console.EnvAddress+"="+ln.Address(), pace.EnvAddress+"="+paced.Address())
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	// Ctrl-C reaches every process of the terminal's process group: the
 	// suite's processes clean up and report, and this one waits for them
@@ -141,6 +154,9 @@ func (r *Run) launch(cfg config.Config, n int) int {
 	fmt.Fprintln(os.Stderr, reportsLine(dir))
 	if st := j.slowDowns; st != "" && st != retryText(transport.Stats{}) {
 		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", st)
+	}
+	if t := paceText(limiter.Stats()); t != "" {
+		fmt.Fprintln(os.Stderr, "swr-conformance: "+t)
 	}
 	return printVerdict(os.Stderr, &j.Judgement, cfg.Target())
 }

@@ -42,7 +42,7 @@ func (r *Run) AfterSuite(ctx ginkgo.SpecContext) {
 		RunProblem("cleanup at the end of the run: these may be left on the target:\n" + err.Error())
 	}
 	proc, _ := parallelProcess()
-	ginkgo.AddReportEntry(entryProcessStats, processStats{Process: proc, Retries: r.target.Retries(), Requests: r.requests.Load()}, ginkgo.ReportEntryVisibilityNever)
+	ginkgo.AddReportEntry(entryProcessStats, processStats{Process: proc, Retries: r.target.Retries(), Requests: r.target.Retries().Requests, Pace: r.gate.stats()}, ginkgo.ReportEntryVisibilityNever)
 }
 
 // ReportBeforeSuite tells the progress how many specs will run, in all

@@ -86,10 +86,10 @@ func (r *Run) endConsole() {
 
 // counters are this process's requests and slow-downs so far.
 func (r *Run) counters() console.Counters {
-	c := console.Counters{Requests: r.requests.Load()}
+	var c console.Counters
 	if r.target != nil {
 		st := r.target.Retries()
-		c.SlowDowns = st.Retries429 + st.Retries503
+		c.Requests, c.SlowDowns = st.Requests, st.Retries429+st.Retries503
 	}
 	return c
 }

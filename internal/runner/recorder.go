@@ -18,6 +18,10 @@ import (
 // with one example request per code: the reports' status-code section is
 // built from what came over the wire, not derived from the requirements.
 type recorder struct {
+	// journal is where the client keeps what the two operations answered
+	// (swrclient.Journal); the recorder takes it at each spec's end.
+	journal *swrclient.Journal
+
 	mu     sync.Mutex
 	counts map[tallyKey]*report.Tally
 	shapes map[string]string // error body shape → one example request
@@ -37,11 +41,29 @@ type tallyKey struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{counts: map[tallyKey]*report.Tally{}, shapes: map[string]string{}, known: map[string]string{}}
+	return &recorder{journal: &swrclient.Journal{}, counts: map[tallyKey]*report.Tally{}, shapes: map[string]string{}, known: map[string]string{}}
 }
 
-// add records an exchange; it is the client's Observe hook (Main), cheap,
-// since it runs for every request.
+// pull takes what the journal kept since the last pull; r.mu is held.
+func (r *recorder) pull() {
+	counts, errs := r.journal.Take()
+	for _, c := range counts {
+		k := tallyKey{c.Op, c.Status}
+		if t := r.counts[k]; t != nil {
+			t.Count += c.Count
+			continue
+		}
+		request, body := exampleOf(c.First)
+		r.counts[k] = &report.Tally{Operation: c.Op, Code: c.Status, Count: c.Count, Example: RequestLine(c.First), ExampleRequest: request, ExampleBody: body}
+	}
+	for _, ex := range errs {
+		if shape := r.shapeOf(ex.RespBody); shape != "" && r.shapes[shape] == "" {
+			r.shapes[shape] = RequestLine(ex)
+		}
+	}
+}
+
+// add records an exchange as the journal would have kept it (tests).
 func (r *recorder) add(ex *swrclient.Exchange) {
 	if !ex.Op.Certified() {
 		return
@@ -70,6 +92,7 @@ func (r *recorder) add(ex *swrclient.Exchange) {
 
 func (r *recorder) reset() {
 	r.mu.Lock()
+	r.journal.Take()
 	r.counts = map[tallyKey]*report.Tally{}
 	r.shapes = map[string]string{}
 	r.mu.Unlock()
@@ -80,6 +103,7 @@ func (r *recorder) reset() {
 func (r *recorder) drainShapes() []report.Observation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.pull()
 	var out []report.Observation
 	for shape, example := range r.shapes {
 		out = append(out, report.Observation{Point: "error body shape", Choice: shape, Example: example})
@@ -132,6 +156,7 @@ func keysOf(m map[string]json.RawMessage) string {
 func (r *recorder) drain() []report.Tally {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.pull()
 	out := make([]report.Tally, 0, len(r.counts))
 	for _, t := range r.counts {
 		out = append(out, *t)

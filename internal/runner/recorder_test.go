@@ -69,7 +69,7 @@ func recorderTarget(t *testing.T) *swrclient.Client {
 func TestRecorder(t *testing.T) {
 	c := recorderTarget(t)
 	rec := newRecorder()
-	c.Observe = rec.add
+	c.Journal = rec.journal
 	ctx := context.Background()
 	create := func(body string) { c.CreateShare(ctx, "ns", "team/app", []byte(body)) }
 	create(`{"access_domain":"peer-1","permit":"read","deadline":"forever","description":"with ` + recorderToken + `"}`)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/swr-conformance/swr-conformance/internal/config"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/pace"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 	"github.com/swr-conformance/swr-conformance/internal/transport"
@@ -35,11 +36,12 @@ func (r *Run) reportMeta(rep types.Report, noRun string) report.Meta {
 		meta.Config = append(meta.Config, report.KV{Key: "parallel processes", Value: fmt.Sprint(suiteConfig.ParallelTotal)})
 	}
 	if tgt := r.target; tgt != nil {
-		st, ok := mergedRetries(rep)
+		st, paced, ok := mergedRetries(rep)
 		if !ok {
-			st = tgt.Retries()
+			st, paced = tgt.Retries(), r.gate.stats()
 		}
 		meta.Config = append(meta.Config, report.KV{Key: slowDownsKey, Value: retryText(st)})
+		meta.Traffic = traffic(st, paced, cfg)
 		if ex := tgt.ShowMissing; ex != nil && ex.Answered() {
 			choice := fmt.Sprintf("%d %s", ex.Status, http.StatusText(ex.Status))
 			if _, exists, err := swrclient.DecodeShow(ex); err == nil && !exists {
@@ -120,12 +122,15 @@ type processStats struct {
 	Process  int             `json:"process"`
 	Retries  transport.Stats `json:"retries"`
 	Requests int64           `json:"requests"`
+	Pace     pace.Stats      `json:"pace"`
 }
 
-// mergedRetries adds up the slow-downs of every process of the run; false
-// when no process recorded them (the run did not reach AfterSuite).
-func mergedRetries(rep types.Report) (transport.Stats, bool) {
+// mergedRetries adds up the requests and slow-downs of every process of
+// the run, and what their limiter did; false when no process recorded them
+// (the run did not reach AfterSuite).
+func mergedRetries(rep types.Report) (transport.Stats, pace.Stats, bool) {
 	var sum transport.Stats
+	var paced pace.Stats
 	found := false
 	for _, s := range rep.SpecReports {
 		for _, e := range s.ReportEntries {
@@ -135,13 +140,35 @@ func mergedRetries(rep types.Report) (transport.Stats, bool) {
 			}
 			found = true
 			sum.Requests += ps.Retries.Requests
+			sum.Sent += ps.Retries.Sent
+			sum.Refused429 += ps.Retries.Refused429
+			sum.Refused503 += ps.Retries.Refused503
 			sum.Retries429 += ps.Retries.Retries429
 			sum.Retries503 += ps.Retries.Retries503
 			sum.GaveUp += ps.Retries.GaveUp
 			sum.Waited += ps.Retries.Waited
+			// One limiter for the run: the processes see the same rate.
+			paced.Learned = max(paced.Learned, ps.Pace.Learned)
+			paced.Cuts = max(paced.Cuts, ps.Pace.Cuts)
+			paced.Paced += ps.Pace.Paced
 		}
 	}
-	return sum, found
+	return sum, paced, found
+}
+
+// traffic is the run's Traffic for the reports.
+func traffic(st transport.Stats, paced pace.Stats, cfg config.Config) *report.Traffic {
+	return &report.Traffic{
+		Requests:         st.Requests,
+		Sent:             st.Sent,
+		Refused429:       st.Refused429,
+		Refused503:       st.Refused503,
+		WaitedSeconds:    st.Waited.Seconds(),
+		PacedSeconds:     paced.Paced.Seconds(),
+		RateCap:          cfg.Rate,
+		LearnedRate:      paced.Learned,
+		ExpectedRequests: int64(expectedRequests(cfg)),
+	}
 }
 
 // decodeEntry reads a report entry's value into v, in this process or sent

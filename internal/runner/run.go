@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -18,9 +17,9 @@ import (
 
 	"github.com/swr-conformance/swr-conformance/fixtures/target"
 	"github.com/swr-conformance/swr-conformance/internal/config"
+	"github.com/swr-conformance/swr-conformance/internal/pace"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 	"github.com/swr-conformance/swr-conformance/internal/runner/console"
-	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 	"github.com/swr-conformance/swr-conformance/internal/version"
 )
 
@@ -42,10 +41,10 @@ type Run struct {
 	target   *target.Target // nil in a dry run, or when the target could not be opened
 	warnings []string       // for the console and every report
 
-	recorder  *recorder    // the status codes and error bodies of each spec
-	trails    *Trails      // per slot, the writes behind its share's state
-	leftovers *Leftovers   // slots whose share could not be removed
-	requests  atomic.Int64 // requests this process sent
+	recorder  *recorder  // the status codes and error bodies of each spec
+	trails    *Trails    // per slot, the writes behind its share's state
+	leftovers *Leftovers // slots whose share could not be removed
+	gate      gate       // paces this process's requests: the run's limiter
 
 	display display // the progress, on this process's console or sent to the launcher
 
@@ -118,7 +117,9 @@ func (r *Run) Main(m *testing.M) int {
 		return code
 	}
 	start := time.Now()
-	tgt, err := openTarget(cfg, proc, procs)
+	r.gate = openGate(cfg, procs)
+	defer r.gate.close()
+	tgt, err := openTarget(cfg, proc, procs, r.gate.Gate)
 	if err != nil {
 		r.config, r.warnings = cfg, unknown
 		fmt.Fprintln(os.Stderr, "swr-conformance:", err)
@@ -130,11 +131,11 @@ func (r *Run) Main(m *testing.M) int {
 		}
 		return r.stopBeforeFirstSpec(err.Error(), verdictLine(report.NoRun.Words(2), cfg.Target(), "the run stopped before its first spec (see the message above)"))
 	}
-	tgt.Client.Observe = func(ex *swrclient.Exchange) {
-		r.requests.Add(1)
-		r.recorder.add(ex)
-	}
+	tgt.Client.Journal = r.recorder.journal
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(tgt.Config.Summary(), "\n", "\n                 "))
+	if procs <= 1 {
+		fmt.Fprintln(os.Stderr, "swr-conformance: "+costLine(cfg))
+	}
 	if tgt.Config.Insecure {
 		unknown = append(unknown, "TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
 		fmt.Fprintln(os.Stderr, "swr-conformance: WARNING: TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
@@ -152,6 +153,9 @@ func (r *Run) Main(m *testing.M) int {
 	if st := tgt.Retries(); st.Retries429+st.Retries503+st.GaveUp > 0 {
 		fmt.Fprintf(os.Stderr, "swr-conformance: the target asked to slow down: %s\n", retryText(st))
 	}
+	if t := paceText(r.gate.stats()); t != "" && r.gate.local != nil {
+		fmt.Fprintln(os.Stderr, "swr-conformance: "+t)
+	}
 	// Normally closed by the AfterSuite node; this is for a run that never
 	// reached it. What could not be cleaned up is said loudly.
 	if err := tgt.Close(context.Background()); err != nil {
@@ -164,7 +168,7 @@ func (r *Run) Main(m *testing.M) int {
 // not Ginkgo's to handle yet: it stops the opening, which removes what it
 // had created, instead of ending the process with it left on the target.
 // The signals stay caught, for Ginkgo to take over in RunSpecs.
-func openTarget(cfg config.Config, proc, procs int) (*target.Target, error) {
+func openTarget(cfg config.Config, proc, procs int, g pace.Gate) (*target.Target, error) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)
@@ -178,7 +182,7 @@ func openTarget(cfg config.Config, proc, procs int) (*target.Target, error) {
 		case <-opened:
 		}
 	}()
-	tgt, err := target.Open(ctx, cfg, target.Options{Process: proc, Processes: procs})
+	tgt, err := target.Open(ctx, cfg, target.Options{Process: proc, Processes: procs, Gate: g})
 	if err != nil && context.Cause(ctx) != nil && ctx.Err() != nil {
 		return nil, context.Cause(ctx)
 	}

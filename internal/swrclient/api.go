@@ -76,16 +76,20 @@ type Option func(*Request)
 // WithAuth sends the given credential instead of the configured token.
 func WithAuth(a Auth) Option { return func(r *Request) { r.Auth = a } }
 
-// WithResend lets a POST that got no answer at all be sent again once
-// prepare has made that safe to judge (say, removed a share the unanswered
-// attempt may have made); prepare's error leaves the case unanswered.
-func WithResend(prepare func(context.Context) error) Option {
-	return func(r *Request) { r.Resend = prepare }
+// WithResend says what may be done with a POST that got no answer at all
+// (see Resend); ResendOnceRemoved needs the share, WithResendOnceRemoved.
+func WithResend(policy Resend) Option { return func(r *Request) { r.Resend = policy } }
+
+// WithResendOnceRemoved lets a create of share that got no answer at all
+// be sent again once the client's Remover has removed the share the
+// unanswered attempt may have made.
+func WithResendOnceRemoved(share ShareKey) Option {
+	return func(r *Request) { r.Resend, r.Share = ResendOnceRemoved, share }
 }
 
-// ResendFreely is a Resend for POSTs whose outcome a second sending cannot
-// change (a duplicate create, a name the run alone uses).
-func ResendFreely(context.Context) error { return nil }
+// WithReplay makes the exchange's reproduction complete on a clean target
+// (see Replay).
+func WithReplay(rp *Replay) Option { return func(r *Request) { r.Replay = rp } }
 
 // WithContentType sends the given Content-Type.
 func WithContentType(ct string) Option { return func(r *Request) { r.ContentType = ct } }

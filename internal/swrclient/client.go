@@ -11,9 +11,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/pace"
 	"github.com/swr-conformance/swr-conformance/internal/redact"
 	"github.com/swr-conformance/swr-conformance/internal/transport"
 )
@@ -31,16 +33,56 @@ type Request struct {
 	Body        []byte // nil: no body
 	ContentType string // "": application/json when there is a body
 	Auth        Auth
-	// Resend prepares sending a POST again after an attempt that got no
-	// answer at all (the write may or may not have happened); nil: a POST
-	// is never sent twice. GET, PATCH and DELETE are sent again without it:
-	// sending them twice has the effect of sending them once.
-	Resend func(context.Context) error
+	// Resend says whether a POST that got no answer at all may be sent
+	// again (the write may or may not have happened). GET, PATCH and
+	// DELETE are sent again whatever it says: sending them twice has the
+	// effect of sending them once.
+	Resend Resend
+	// Share is the share a ResendOnceRemoved create is about.
+	Share ShareKey
+	// Replay, when set, makes the exchange's reproduction complete on a
+	// clean target (see Replay): it is part of the exchange from the start.
+	Replay *Replay
+}
+
+// Resend is what may be done with a POST that got no answer at all.
+type Resend int
+
+const (
+	// NeverResent: a create is not sent twice when the first may have
+	// taken effect (the zero value).
+	NeverResent Resend = iota
+	// ResendFreely: a second sending cannot change the outcome (a
+	// duplicate create, a name the run alone uses).
+	ResendFreely
+	// ResendOnceRemoved: the share the create is about (Request.Share) is
+	// removed through the client's Remover first, so that the second
+	// sending meets the state the first one was meant to meet.
+	ResendOnceRemoved
+)
+
+// ShareKey names a share: a repository and the account it is shared with.
+type ShareKey struct{ Namespace, Repository, Account string }
+
+// Remover removes a share of the suite's own accounts, as cleanup does; it
+// is the fixture's (target.Target), given to the client once.
+type Remover interface {
+	RemoveShare(ctx context.Context, ns, repo, account string) error
 }
 
 // MaxResends is how often a request that got no answer at all (a dropped
 // connection, a timeout) is sent again. No answer is never a verdict.
 const MaxResends = 2
+
+// Attempt is one sending of a request and what came of it.
+type Attempt struct {
+	Status   int   // 0: no answer
+	Err      error // why no answer came
+	Duration time.Duration
+	// Waited is the time waited before the next attempt: the 429 or 503
+	// answer's Retry-After, or the backoff.
+	Waited time.Duration
+}
 
 // Exchange is a request and what came of it.
 type Exchange struct {
@@ -55,24 +97,44 @@ type Exchange struct {
 	RespBody    []byte // at most MaxBody bytes
 	Truncated   bool   // the response body was longer than MaxBody
 	RespHeader  http.Header
-	Err         error // transport error: no response
-	Duration    time.Duration
-	// Unanswered are the earlier attempts that got no answer at all, oldest
-	// first; the exchange is the last attempt.
-	Unanswered []error
-	// SlowDowns counts the 429 and 503 answers the transport waited out and
-	// retried before this answer: a retried create may meet its own first
-	// attempt (contract section 6).
-	SlowDowns int
+	Err         error         // transport error: no response
+	Duration    time.Duration // of the last attempt
+	// Attempts are every sending of the request, oldest first; the
+	// exchange's answer is the last one's.
+	Attempts []Attempt
 	// NotResent says why a request without an answer was not sent again.
 	NotResent string
 	// Replay, when set, makes the reproduction complete on a clean target:
 	// see Replay.
 	Replay *Replay
 
-	redactor *redact.Redactor    // the client's: removes the token from wire text
-	slow     transport.SlowDowns // counts SlowDowns while the attempt runs
-	changed  byte                // AuthLastChanged: the character that replaced the token's last
+	redactor *redact.Redactor // the client's: removes the token from wire text
+	changed  byte             // AuthLastChanged: the character that replaced the token's last
+}
+
+// Unanswered are the errors of the attempts before the last that got no
+// answer at all, oldest first.
+func (e *Exchange) Unanswered() []error {
+	var errs []error
+	for _, a := range e.Attempts[:max(0, len(e.Attempts)-1)] {
+		if a.Err != nil || a.Status == 0 {
+			errs = append(errs, a.Err)
+		}
+	}
+	return errs
+}
+
+// SlowDowns counts the 429 and 503 answers waited out and sent again
+// before this answer: a retried create may meet its own first attempt
+// (contract section 6).
+func (e *Exchange) SlowDowns() int {
+	n := 0
+	for _, a := range e.Attempts[:max(0, len(e.Attempts)-1)] {
+		if a.Err == nil && pace.Throttled(a.Status) {
+			n++
+		}
+	}
+	return n
 }
 
 // Answered reports whether the target answered at all. A request without an
@@ -85,30 +147,39 @@ func (e *Exchange) Answered() bool { return e.Err == nil && e.Status != 0 }
 // operations are held to their exact codes.
 func (e *Exchange) Succeeded() bool { return e.Answered() && e.Status >= 200 && e.Status < 300 }
 
-// Client sends requests to one target with one token.
+// Client sends requests to one target with one token. Every request goes
+// through Do's one loop: the gate's slot, the attempt, and, as its answer
+// says, a wait and another attempt; every attempt is in the exchange.
 type Client struct {
 	base     string
 	token    string
 	redactor *redact.Redactor // of the token, in every escaped form; built once
 	timeout  time.Duration
 	http     *http.Client
-	// Observe, when set, sees every finished exchange (the suite records
-	// the status codes a target answers). It must be safe for concurrent use.
-	Observe func(*Exchange)
+	policy   transport.Policy
+	sleep    func(context.Context, time.Duration) error
+
+	// Gate paces the requests (the run's limiter); nil: not paced.
+	Gate pace.Gate
+	// Remover removes a share before a ResendOnceRemoved create is sent
+	// again; nil: such a create is not sent again.
+	Remover Remover
+	// Journal keeps what the two certified operations answered, for the
+	// reports; nil: kept nowhere.
+	Journal *Journal
+
+	requests, sent, refused429, refused503, retries429, retries503, gaveUp, waited atomic.Int64
 }
 
 // New returns a client for the target at base (no trailing '/'), sending
-// through rt (nil: http.DefaultTransport) and waiting at most timeout (0:
-// no limit) for an answer, its body included. Redirects are not followed: a
-// 3xx is an answer to judge, and following it could carry the token to
-// another host.
+// through rt (nil: http.DefaultTransport; the run gives transport.Base) and
+// waiting at most timeout (0: no limit) for each attempt's answer, its body
+// included. Redirects are not followed: a 3xx is an answer to judge, and
+// following it could carry the token to another host.
 //
 // The timeout is a deadline on each attempt's context, not
-// http.Client.Timeout: for a RoundTripper it does not know (the retrying
-// transport), net/http enforces Client.Timeout with a timer, two channels
-// and two goroutines per request; a context deadline is what it would use
-// for its own transports, and bounds the same: connecting, the retries'
-// waits, the answer and its body.
+// http.Client.Timeout, which net/http enforces with a timer, two channels
+// and two goroutines per request for a RoundTripper it does not know.
 func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Client {
 	return &Client{
 		base:     strings.TrimRight(base, "/"),
@@ -119,6 +190,22 @@ func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Clien
 			Transport:     rt,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
+		policy: transport.NewPolicy(0, 0),
+		sleep:  transport.Sleep,
+	}
+}
+
+// Stats count what the client sent, and the slow-downs it waited out.
+func (c *Client) Stats() transport.Stats {
+	return transport.Stats{
+		Requests:   c.requests.Load(),
+		Sent:       c.sent.Load(),
+		Refused429: c.refused429.Load(),
+		Refused503: c.refused503.Load(),
+		Retries429: c.retries429.Load(),
+		Retries503: c.retries503.Load(),
+		GaveUp:     c.gaveUp.Load(),
+		Waited:     time.Duration(c.waited.Load()),
 	}
 }
 
@@ -126,46 +213,116 @@ func New(base, token string, rt http.RoundTripper, timeout time.Duration) *Clien
 func (c *Client) Base() string { return c.base }
 
 // Do sends r and records the exchange. A transport failure is recorded in
-// Exchange.Err, never panicked or dropped. A request that got no answer at
-// all is sent again, up to MaxResends times, where that is safe (see
+// Exchange.Err, never panicked or dropped. Each attempt waits for the
+// gate's slot first. A 429 or 503 answer is waited out and sent again as
+// the policy says (transport.Policy); a request that got no answer at all
+// is sent again, up to MaxResends times, where that is safe (see
 // Request.Resend); the run's own end (a cancelled context) is not resent.
+// The exchange is complete, its reproduction included, when Do returns.
 func (c *Client) Do(ctx context.Context, r Request) *Exchange {
-	var unanswered []error
-	for attempt := 0; ; attempt++ {
-		ex := c.attempt(ctx, r)
-		ex.Unanswered = unanswered
-		if ex.Answered() || ctx.Err() != nil {
-			c.observe(ex)
-			return ex
+	c.requests.Add(1)
+	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Path: r.Path, Auth: r.Auth, ReqBody: r.Body, Replay: r.Replay, redactor: c.redactor, changed: changedLast(c.token)}
+	if r.Body != nil {
+		ex.ContentType = r.ContentType
+		if ex.ContentType == "" {
+			ex.ContentType = contract.ContentTypeJSON
 		}
-		why := ""
-		switch {
-		case attempt >= MaxResends:
-			why = fmt.Sprintf("no answer after %d attempts", attempt+1)
-		case r.Method == http.MethodPost && r.Resend == nil:
-			why = "a create is not sent twice when the first may have taken effect"
-		case r.Method == http.MethodPost:
-			if err := r.Resend(ctx); err != nil {
-				why = "could not tell whether the unanswered request took effect: " + err.Error()
+	}
+	slowDowns, resends := 0, 0
+	for {
+		if c.Gate != nil {
+			if err := c.Gate.Wait(ctx); err != nil {
+				ex.Status, ex.Err = 0, fmt.Errorf("not sent: the run ended while waiting for its turn under the rate limit: %w", err)
+				ex.Attempts = append(ex.Attempts, Attempt{Err: ex.Err})
+				break
 			}
 		}
-		if why != "" {
-			ex.NotResent = why
-			c.observe(ex)
-			return ex
+		c.attempt(ctx, r, ex)
+		c.sent.Add(1)
+		if c.Gate != nil {
+			c.Gate.Answered(ex.Status)
 		}
-		unanswered = append(unanswered, ex.Err)
+		switch {
+		case !ex.Answered():
+		case ex.Status == http.StatusTooManyRequests:
+			c.refused429.Add(1)
+		case ex.Status == http.StatusServiceUnavailable:
+			c.refused503.Add(1)
+		}
+		if ex.Answered() && pace.Throttled(ex.Status) {
+			wait, ok := c.policy.Wait(ctx, ex.RespHeader, slowDowns)
+			if !ok {
+				c.gaveUp.Add(1)
+				ex.Err = c.slowedDownPastRetries(ex, slowDowns)
+				break
+			}
+			if err := c.sleep(ctx, wait); err != nil {
+				ex.Err = c.slowedDownPastRetries(ex, slowDowns)
+				break
+			}
+			ex.Attempts[len(ex.Attempts)-1].Waited = wait
+			c.waited.Add(int64(wait))
+			if ex.Status == http.StatusTooManyRequests {
+				c.retries429.Add(1)
+			} else {
+				c.retries503.Add(1)
+			}
+			slowDowns++
+			continue
+		}
+		if ex.Answered() || ctx.Err() != nil {
+			break
+		}
+		if why := c.resend(ctx, r, resends); why != "" {
+			ex.NotResent = why
+			break
+		}
+		resends++
 	}
+	if c.Journal != nil && ex.Op.Certified() {
+		c.Journal.add(ex)
+	}
+	return ex
 }
 
-func (c *Client) observe(ex *Exchange) {
-	if c.Observe != nil {
-		c.Observe(ex)
+// slowedDownPastRetries is the error of a request whose last answer was
+// still a slow-down (429 or 503) when the retries, the wait allowed or the
+// run's time ran out: the request has no answer to judge, since a
+// slow-down is never a verdict (contract section 6). The status stays in
+// the exchange, to be shown.
+func (c *Client) slowedDownPastRetries(ex *Exchange, retried int) error {
+	var waited time.Duration
+	for _, a := range ex.Attempts {
+		waited += a.Waited
 	}
+	return fmt.Errorf("still slowed down (%d %s) after %d retries and %s of waiting: a slow-down is never a verdict (contract section 6)",
+		ex.Status, http.StatusText(ex.Status), retried, waited.Round(time.Millisecond))
 }
 
-func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
-	ex := &Exchange{Op: r.Op, Method: r.Method, URL: c.base + r.Path, Path: r.Path, Auth: r.Auth, ReqBody: r.Body, redactor: c.redactor, changed: changedLast(c.token)}
+// resend makes sending r again after an attempt without an answer safe to
+// judge, or says why it is not sent again.
+func (c *Client) resend(ctx context.Context, r Request, resends int) string {
+	switch {
+	case resends >= MaxResends:
+		return fmt.Sprintf("no answer after %d attempts", resends+1)
+	case r.Method != http.MethodPost || r.Resend == ResendFreely:
+		return ""
+	case r.Resend == ResendOnceRemoved && c.Remover != nil:
+		if err := c.Remover.RemoveShare(ctx, r.Share.Namespace, r.Share.Repository, r.Share.Account); err != nil {
+			return "could not tell whether the unanswered request took effect: " + err.Error()
+		}
+		return ""
+	}
+	return "a create is not sent twice when the first may have taken effect"
+}
+
+// attempt sends r once and makes its answer, or the lack of one, the
+// exchange's, adding it to ex.Attempts.
+func (c *Client) attempt(ctx context.Context, r Request, ex *Exchange) {
+	ex.Status, ex.Err, ex.RespBody, ex.Truncated, ex.RespHeader = 0, nil, nil, false, nil
+	defer func() {
+		ex.Attempts = append(ex.Attempts, Attempt{Status: ex.Status, Err: ex.Err, Duration: ex.Duration})
+	}()
 	parent := ctx
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -175,15 +332,11 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
-		ex.ContentType = r.ContentType
-		if ex.ContentType == "" {
-			ex.ContentType = contract.ContentTypeJSON
-		}
 	}
-	req, err := http.NewRequestWithContext(ex.slow.Bind(ctx), r.Method, ex.URL, body)
+	req, err := http.NewRequestWithContext(ctx, r.Method, ex.URL, body)
 	if err != nil {
 		ex.Err = err
-		return ex
+		return
 	}
 	if ex.ContentType != "" {
 		req.Header.Set(contract.HeaderContentType, ex.ContentType)
@@ -193,21 +346,19 @@ func (c *Client) attempt(ctx context.Context, r Request) *Exchange {
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
-	ex.SlowDowns = ex.slow.Count()
 	if err != nil {
 		ex.Duration = time.Since(start)
 		ex.Err = c.scrubURLError(parent, err)
-		return ex
+		return
 	}
-	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
 	ex.RespHeader = resp.Header
 	ex.RespBody, ex.Truncated, err = readBody(resp.Body, resp.ContentLength)
+	resp.Body.Close()
 	if err != nil {
 		ex.Err = c.scrubURLError(parent, err) // the timeout bounds the body too
 	}
 	ex.Duration = time.Since(start)
-	return ex
 }
 
 // readBody reads at most MaxBody bytes of r, and says whether there was
@@ -355,7 +506,7 @@ type answer struct {
 
 func (e *Exchange) answer(show func([]byte) string) answer {
 	var a answer
-	for i, err := range e.Unanswered {
+	for i, err := range e.Unanswered() {
 		a.attempts = append(a.attempts, fmt.Sprintf("attempt %d: no answer (%s), sent again", i+1, e.Redact(err.Error())))
 	}
 	if e.Err != nil && e.Status == 0 {
@@ -367,8 +518,11 @@ func (e *Exchange) answer(show func([]byte) string) answer {
 		after = "under 1ms"
 	}
 	a.status = fmt.Sprintf("%d %s (after %s)", e.Status, http.StatusText(e.Status), after)
-	if e.SlowDowns > 0 {
-		a.notes = append(a.notes, fmt.Sprintf("(after %d slow-down answers, 429/503, waited out and sent again)", e.SlowDowns))
+	if e.Err != nil {
+		a.notes = append(a.notes, "no answer to judge: "+e.Redact(e.Err.Error()))
+	}
+	if n := e.SlowDowns(); n > 0 {
+		a.notes = append(a.notes, fmt.Sprintf("(after %d slow-down answers, 429/503, waited out and sent again)", n))
 	}
 	if loc := e.RespHeader.Get("Location"); loc != "" {
 		a.notes = append(a.notes, "Location: "+e.Redact(loc))

@@ -168,7 +168,7 @@ func TestExchangeParts(t *testing.T) {
 	if got := BodyText([]byte("a\x00b")); got != `"a\x00b"` {
 		t.Errorf("BodyText of a body a page cannot show = %s, want it Go-quoted", got)
 	}
-	unanswered := &Exchange{Method: http.MethodPost, URL: "http://x", Err: errors.New("connection reset"), NotResent: "a create is not sent twice", Unanswered: []error{errors.New("timeout")}}
+	unanswered := &Exchange{Method: http.MethodPost, URL: "http://x", Err: errors.New("connection reset"), NotResent: "a create is not sent twice", Attempts: []Attempt{{Err: errors.New("timeout")}, {Err: errors.New("connection reset")}}}
 	if got, want := unanswered.ResponseText(), "attempt 1: no answer (timeout), sent again\nno answer (connection reset)\nnot sent again: a create is not sent twice\n"; got != want {
 		t.Errorf("ResponseText without an answer:\n%s\nwant\n%s", got, want)
 	}
@@ -228,14 +228,14 @@ func TestSlowDownsPerExchange(t *testing.T) {
 		w.WriteHeader(http.StatusConflict)
 	}))
 	defer srv.Close()
-	c := New(srv.URL, "tok", transport.New(transport.Options{}), 5*time.Second)
+	c := New(srv.URL, "tok", transport.Base(false), 5*time.Second)
 	var wg sync.WaitGroup
 	for g := range 6 {
 		for k := range 3 {
 			wg.Go(func() {
 				ex := c.Do(context.Background(), Request{Op: contract.OpCreate, Method: http.MethodPost, Path: fmt.Sprintf("/%d/%d", k, g), Body: []byte("{}")})
-				if ex.Status != http.StatusConflict || ex.SlowDowns != k {
-					t.Errorf("%s: got %d after %d slow-downs, want 409 after %d", ex.URL, ex.Status, ex.SlowDowns, k)
+				if ex.Status != http.StatusConflict || ex.SlowDowns() != k {
+					t.Errorf("%s: got %d after %d slow-downs, want 409 after %d", ex.URL, ex.Status, ex.SlowDowns(), k)
 				}
 				if shown := strings.Contains(ex.String(), "slow-down answers"); shown != (k > 0) {
 					t.Errorf("%s: slow-downs shown %v:\n%s", ex.URL, shown, ex)
@@ -264,15 +264,15 @@ func TestTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c := New(srv.URL, "tok", transport.New(transport.Options{}), 100*time.Millisecond)
+	c := New(srv.URL, "tok", transport.Base(false), 100*time.Millisecond)
 	for _, path := range []string{"/headers", "/body"} {
 		start := time.Now()
 		ex := c.Do(context.Background(), Request{Op: contract.OpShow, Method: http.MethodGet, Path: path})
 		if ex.Answered() || ex.Err == nil || !strings.Contains(ex.Err.Error(), "no answer in time") {
 			t.Errorf("%s: got %d %v, want no answer in time", path, ex.Status, ex.Err)
 		}
-		if len(ex.Unanswered) != MaxResends || time.Since(start) > 5*time.Second {
-			t.Errorf("%s: %d earlier attempts after %s, want %d within the timeouts", path, len(ex.Unanswered), time.Since(start), MaxResends)
+		if len(ex.Unanswered()) != MaxResends || time.Since(start) > 5*time.Second {
+			t.Errorf("%s: %d earlier attempts after %s, want %d within the timeouts", path, len(ex.Unanswered()), time.Since(start), MaxResends)
 		}
 		if !strings.Contains(ex.String(), "attempt 2: no answer (no answer in time") {
 			t.Errorf("%s: rendering lacks the attempts:\n%s", path, ex)
@@ -281,8 +281,8 @@ func TestTimeout(t *testing.T) {
 	// The run's own end is no reason to send again.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if ex := c.Do(ctx, Request{Method: http.MethodGet, Path: "/headers"}); ex.Answered() || len(ex.Unanswered) != 0 {
-		t.Errorf("cancelled: got %d, %d resends", ex.Status, len(ex.Unanswered))
+	if ex := c.Do(ctx, Request{Method: http.MethodGet, Path: "/headers"}); ex.Answered() || len(ex.Unanswered()) != 0 {
+		t.Errorf("cancelled: got %d, %d resends", ex.Status, len(ex.Unanswered()))
 	}
 }
 
@@ -321,7 +321,7 @@ func BenchmarkCreateShare(b *testing.B) {
 		w.Write([]byte(`{"errorCode":"SVCSTG.SWR.4000001","errorMessage":"invalid namespace"}`))
 	}))
 	defer srv.Close()
-	c := New(srv.URL, "tok", transport.New(transport.Options{}), 30*time.Second)
+	c := New(srv.URL, "tok", transport.Base(false), 30*time.Second)
 	body := []byte(`{"access_domain":"peer-1","permit":"read","deadline":"forever"}`)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,13 +1,13 @@
-// Package transport is the http.RoundTripper the suite sends every request
-// through when it runs against a shared, production registry. It does two
-// things and nothing else:
+// Package transport is how the suite reaches a target over HTTP: the base
+// http.RoundTripper (Base: dial and TLS handshake bounded, connections kept
+// for the concurrency the suite uses) and the policy for 429 and 503
+// answers (Policy): rate limiting and brief unavailability are weather, not
+// a verdict on the API under test, so such an answer is sent again after
+// the wait the server asks for, or a growing backoff.
 //
-//   - it paces requests (a token bucket across all goroutines), so the suite
-//     does not provoke the rate limiting it then has to sit out;
-//   - it retries 429 and 503 answers after the wait the server asks for,
-//     because rate limiting and brief unavailability are weather, not a
-//     verdict on the API under test. Only the final answer reaches the caller.
-//
+// The suite's client (internal/swrclient) applies the policy in its one
+// send loop, where every attempt is recorded; Transport applies it as a
+// RoundTripper, for the one request that goes elsewhere (IAM's token).
 // Everything else, transport errors included, is passed through untouched:
 // the suite reports those, and retrying them would hide what it is there to
 // find. Every wait honours the request's context, so a run never hangs past
@@ -17,13 +17,11 @@ package transport
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -48,7 +46,7 @@ const firstBackoff = 500 * time.Millisecond
 const drainLimit = 64 << 10
 
 // Options configure a Transport. The zero value is usable: the default base
-// transport, no pacing, DefaultMaxRetries retries, DefaultMaxWait.
+// transport, DefaultMaxRetries retries, DefaultMaxWait.
 type Options struct {
 	// InsecureSkipVerify turns off TLS certificate checks of the default
 	// Base (SWR_INSECURE_SKIP_VERIFY); it has no effect on a Base given.
@@ -57,10 +55,6 @@ type Options struct {
 	// 10 s dial and a 10 s TLS handshake timeout. There is deliberately no
 	// response-header timeout: the per-request timeout is the http.Client's.
 	Base http.RoundTripper
-	// Rate is the most requests per second, across all goroutines and
-	// including retries (a retry is a request the registry counts too).
-	// 0 (or less): unlimited. The bucket holds one token: no bursts.
-	Rate float64
 	// MaxRetries is how many times a 429 or 503 answer is retried. 0: use
 	// DefaultMaxRetries; negative: never retry.
 	MaxRetries int
@@ -77,63 +71,90 @@ type Options struct {
 // Stats count what the transport did. Retries a server asked for are split by
 // status so a report can tell throttling (429) from unavailability (503).
 type Stats struct {
-	// Requests is the number of calls to RoundTrip, i.e. requests the suite
-	// made. Requests sent on the wire = Requests + Retries429 + Retries503
-	// (less any that ended while waiting).
-	Requests int64
+	// Requests is the number of requests made (calls to RoundTrip, or to
+	// the client's Do). Requests sent on the wire = Requests + Retries429 +
+	// Retries503 + resends of requests that got no answer.
+	Requests int64 `json:"requests"`
+	// Sent counts every sending on the wire; Refused429 and Refused503
+	// every answer 429 and 503, retried or not (the client's; a Transport
+	// leaves them 0).
+	Sent       int64 `json:"sent,omitempty"`
+	Refused429 int64 `json:"refused_429,omitempty"`
+	Refused503 int64 `json:"refused_503,omitempty"`
 	// Retries429 and Retries503 count retries made after a 429 or a 503.
-	Retries429, Retries503 int64
+	Retries429 int64 `json:"retries_429"`
+	Retries503 int64 `json:"retries_503"`
 	// GaveUp counts 429 and 503 answers returned to the caller: retries
 	// exhausted or not allowed, a Retry-After beyond MaxWait or beyond the
 	// request's deadline, or a body that cannot be sent again.
-	GaveUp int64
-	// Waited is the total time slept before retries (not the pacing of
-	// Rate, which is self-imposed and predictable).
-	Waited time.Duration
+	GaveUp int64 `json:"gave_up"`
+	// Waited is the total time slept before retries (not the pacing of the
+	// run's rate, which the limiter counts: pace.Stats).
+	Waited time.Duration `json:"waited_ns"`
 }
 
 // Transport is an http.RoundTripper; see the package comment. It is safe for
 // concurrent use.
 type Transport struct {
-	base       http.RoundTripper
-	interval   time.Duration // between two requests; 0: unlimited
-	maxRetries int           // < 0: never
-	maxWait    time.Duration
-	sleep      func(context.Context, time.Duration) error
-	now        func() time.Time // replaced by tests to pair with a fake Sleep
-
-	mu   sync.Mutex
-	next time.Time // earliest start of the next request when paced
+	base   http.RoundTripper
+	policy Policy
+	sleep  func(context.Context, time.Duration) error
 
 	requests, retries429, retries503, gaveUp, waited atomic.Int64
 }
 
 // New returns a Transport for o.
 func New(o Options) *Transport {
-	t := &Transport{
-		base:       o.Base,
-		maxRetries: o.MaxRetries,
-		maxWait:    o.MaxWait,
-		sleep:      o.Sleep,
-		now:        time.Now,
-	}
+	t := &Transport{base: o.Base, policy: NewPolicy(o.MaxRetries, o.MaxWait), sleep: o.Sleep}
 	if t.base == nil {
-		t.base = defaultBase(o.InsecureSkipVerify)
-	}
-	if t.maxRetries == 0 {
-		t.maxRetries = DefaultMaxRetries
-	}
-	if t.maxWait <= 0 {
-		t.maxWait = DefaultMaxWait
+		t.base = Base(o.InsecureSkipVerify)
 	}
 	if t.sleep == nil {
-		t.sleep = sleep
-	}
-	if o.Rate > 0 {
-		t.interval = time.Duration(float64(time.Second) / o.Rate)
+		t.sleep = Sleep
 	}
 	return t
 }
+
+// Policy says whether and after how long a 429 or 503 answer is sent
+// again. Its zero value never retries; see NewPolicy.
+type Policy struct {
+	maxRetries int // < 0: never
+	maxWait    time.Duration
+	// Now is the clock a Retry-After date without a Date header is read
+	// against; tests replace it.
+	Now func() time.Time
+}
+
+// NewPolicy is the policy of maxRetries retries (0: DefaultMaxRetries;
+// negative: never) and single waits up to maxWait (0 or less:
+// DefaultMaxWait).
+func NewPolicy(maxRetries int, maxWait time.Duration) Policy {
+	if maxRetries == 0 {
+		maxRetries = DefaultMaxRetries
+	}
+	if maxWait <= 0 {
+		maxWait = DefaultMaxWait
+	}
+	return Policy{maxRetries: maxRetries, maxWait: maxWait, Now: time.Now}
+}
+
+// Wait says whether the 429 or 503 answer with header h, to the
+// attempt-th slow-down of a request (0-based), may be sent again and after
+// how long: never past ctx's deadline, where the real answer is more useful
+// to the caller than a timeout error a wait later.
+func (p Policy) Wait(ctx context.Context, h http.Header, attempt int) (time.Duration, bool) {
+	wait, ok := p.retryWait(h, attempt)
+	if ok {
+		if dl, has := ctx.Deadline(); has && p.Now().Add(wait).After(dl) {
+			ok = false
+		}
+	}
+	return wait, ok
+}
+
+// Base is the base transport of every request of a run; insecure turns
+// off TLS certificate checks (SWR_INSECURE_SKIP_VERIFY).
+func Base(insecure bool) http.RoundTripper { return defaultBase(insecure) }
 
 // defaultBase is http.DefaultTransport (proxy from the environment, HTTP/2,
 // connection pooling) with timeouts that turn an unreachable or stalled
@@ -163,8 +184,8 @@ func defaultBase(insecure bool) http.RoundTripper {
 	return tr
 }
 
-// sleep is the real Sleep: a timer that gives way to the context.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep is a real wait: a timer that gives way to the context.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -198,9 +219,9 @@ func (t *Transport) CloseIdleConnections() {
 	}
 }
 
-// RoundTrip sends req, paced by Rate, and retries 429 and 503 answers as the
-// Options say. It returns the final answer or the base transport's error
-// unchanged, or the context's error when the context ends while waiting.
+// RoundTrip sends req and retries 429 and 503 answers as the Options say.
+// It returns the final answer or the base transport's error unchanged, or
+// the context's error when the context ends while waiting.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.requests.Add(1)
 	ctx := req.Context()
@@ -222,40 +243,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			r = &retry
 		}
-		if err := t.pace(ctx); err != nil {
-			if attempt == 0 && req.Body != nil {
-				// The RoundTripper contract: the body is closed even on
-				// error. After the first attempt the base transport has
-				// closed it already.
-				req.Body.Close()
-			}
-			return nil, err
-		}
 		resp, err := t.base.RoundTrip(r)
 		if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
 			return resp, err
 		}
-
-		wait, ok := t.retryWait(resp, attempt)
+		wait, ok := t.policy.Wait(ctx, resp.Header, attempt)
 		if ok && hasBody && req.GetBody == nil {
 			ok = false // the body was consumed and cannot be sent again
-		}
-		if ok {
-			if dl, has := ctx.Deadline(); has && t.now().Add(wait).After(dl) {
-				// The wait would outlast the request's deadline: the real
-				// answer is more useful to the caller than a timeout error
-				// a wait later.
-				ok = false
-			}
 		}
 		if !ok {
 			t.gaveUp.Add(1)
 			return resp, nil
 		}
-
 		// This answer is not the verdict: free its connection before waiting.
-		io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
-		resp.Body.Close()
+		Discard(resp)
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -265,65 +266,24 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			t.retries503.Add(1)
 		}
-		if n, ok := ctx.Value(slowDownKey{}).(*SlowDowns); ok {
-			atomic.AddInt32(&n.n, 1)
-		}
 	}
 }
 
-type slowDownKey struct{}
-
-// SlowDowns counts, for one request, the 429 and 503 answers this transport
-// waited out and retried: the caller learns that its answer came after a
-// slow-down (a create retried after 429 may meet its own first attempt).
-//
-// Send the request with the context Bind returns. That context is the
-// counter itself, so counting allocates nothing beyond the value that holds
-// the SlowDowns (a context.WithValue and a counter of their own would cost
-// two allocations for every request, slowed down or not): keep it in a
-// value made for each request anyway. The zero value is ready for use; a
-// SlowDowns counts one request at a time.
-type SlowDowns struct {
-	parent context.Context
-	n      int32 // atomic; a plain int32 keeps a struct holding it copyable
+// Discard reads a little of an answer that is not the verdict (a 429 or
+// 503 about to be retried) and closes it: reading it to the end lets the
+// connection be reused, but a huge error page is not worth the time.
+func Discard(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+	resp.Body.Close()
 }
-
-// Bind returns a context that is parent in every respect and has s count
-// the slow-downs of the requests sent with it.
-func (s *SlowDowns) Bind(parent context.Context) context.Context {
-	s.parent = parent
-	return (*countingContext)(s)
-}
-
-// Count is the number of slow-down answers waited out and retried so far.
-func (s *SlowDowns) Count() int { return int(atomic.LoadInt32(&s.n)) }
-
-// countingContext is a bound SlowDowns as a context. Done and Value are
-// parent's (but for slowDownKey), so a context derived from it hooks into
-// parent's cancellation directly, as it would derived from parent itself,
-// with no goroutine to watch it.
-type countingContext SlowDowns
-
-func (c *countingContext) Deadline() (time.Time, bool) { return c.parent.Deadline() }
-func (c *countingContext) Done() <-chan struct{}       { return c.parent.Done() }
-func (c *countingContext) Err() error                  { return c.parent.Err() }
-
-func (c *countingContext) Value(key any) any {
-	if key == (slowDownKey{}) {
-		return (*SlowDowns)(c)
-	}
-	return c.parent.Value(key)
-}
-
-func (c *countingContext) String() string { return fmt.Sprint(c.parent) + ".WithSlowDownCounter" }
 
 // retryWait says whether the 429/503 answer resp, to the attempt-th try
 // (0-based), may be retried and after how long.
-func (t *Transport) retryWait(resp *http.Response, attempt int) (time.Duration, bool) {
+func (t Policy) retryWait(h http.Header, attempt int) (time.Duration, bool) {
 	if t.maxRetries < 0 || attempt >= t.maxRetries {
 		return 0, false
 	}
-	if d, ok := t.retryAfter(resp.Header); ok {
+	if d, ok := t.retryAfter(h); ok {
 		// A server that asks for longer than we are willing to wait has told
 		// us the answer for now; waiting less would only be refused again.
 		return d, d <= t.maxWait
@@ -340,7 +300,7 @@ func (t *Transport) retryWait(resp *http.Response, attempt int) (time.Duration, 
 // retryAfter reads Retry-After as delay-seconds or an HTTP-date
 // (RFC 9110, 10.2.3). ok is false when it is missing or unusable, in which
 // case the caller backs off exponentially.
-func (t *Transport) retryAfter(h http.Header) (time.Duration, bool) {
+func (t Policy) retryAfter(h http.Header) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
 		return 0, false
@@ -361,7 +321,7 @@ func (t *Transport) retryAfter(h http.Header) (time.Duration, bool) {
 	// Measure the date against the server's own Date header when it has one:
 	// a CI runner whose clock is off by minutes would otherwise wait far too
 	// long or not at all.
-	ref := t.now()
+	ref := t.Now()
 	if d, err := http.ParseTime(h.Get("Date")); err == nil {
 		ref = d
 	}
@@ -370,30 +330,6 @@ func (t *Transport) retryAfter(h http.Header) (time.Duration, bool) {
 		d = 0
 	}
 	return d, true
-}
-
-// pace blocks until the token bucket allows another request. The bucket
-// holds one token, refilled every interval: each caller reserves the next
-// free slot under the mutex and sleeps outside it, so concurrent callers
-// queue up in slot order without holding the lock while they wait. A slot
-// reserved by a caller whose context then ends stays used; that only ever
-// slows the suite down, never speeds it up past Rate.
-func (t *Transport) pace(ctx context.Context) error {
-	if t.interval <= 0 {
-		return ctx.Err()
-	}
-	t.mu.Lock()
-	now := t.now()
-	if t.next.Before(now) {
-		t.next = now // idle time does not accumulate into a burst
-	}
-	wait := t.next.Sub(now)
-	t.next = t.next.Add(t.interval)
-	t.mu.Unlock()
-	if wait <= 0 {
-		return ctx.Err()
-	}
-	return t.sleep(ctx, wait)
 }
 
 // isDigits reports whether s is delay-seconds: one or more ASCII digits (a

@@ -58,7 +58,7 @@ func (c *fakeClock) Sleeps() []time.Duration {
 func newTransport(o Options, c *fakeClock) *Transport {
 	o.Sleep = c.Sleep
 	t := New(o)
-	t.now = c.Now
+	t.policy.Now = c.Now
 	return t
 }
 
@@ -351,19 +351,19 @@ func TestContextCancelledDuringWait(t *testing.T) {
 
 // The real timer gives way to the context.
 func TestRealSleep(t *testing.T) {
-	if err := sleep(context.Background(), time.Millisecond); err != nil {
+	if err := Sleep(context.Background(), time.Millisecond); err != nil {
 		t.Errorf("sleep = %v, want nil", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()
-	if err := sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Errorf("sleep = %v, want context.Canceled", err)
 	}
 	if time.Since(start) > time.Second {
 		t.Error("sleep ignored the cancelled context")
 	}
-	if err := sleep(ctx, 0); !errors.Is(err, context.Canceled) {
+	if err := Sleep(ctx, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("sleep(0) = %v, want context.Canceled", err)
 	}
 }
@@ -457,92 +457,6 @@ type closeBody struct {
 
 func (b *closeBody) Close() error { b.closed = true; return nil }
 
-func TestRate(t *testing.T) {
-	const n, rate = 6, 10.0 // 100ms apart
-	interval := 100 * time.Millisecond
-	s := &script{answers: []func(http.ResponseWriter){answer(200)}}
-	url := serve(t, s)
-
-	t.Run("sequential", func(t *testing.T) {
-		c := newClock(true)
-		tr := newTransport(Options{Rate: rate}, c)
-		for range n {
-			do(t, tr, "GET", url, nil)
-		}
-		var total time.Duration
-		for _, d := range c.Sleeps() {
-			total += d
-		}
-		if want := (n - 1) * interval; total != want {
-			t.Errorf("waited %v in all (%v), want (N-1)/r = %v", total, c.Sleeps(), want)
-		}
-		// Idle time does not save up into a burst.
-		c.Sleep(context.Background(), time.Minute)
-		before := len(c.Sleeps())
-		do(t, tr, "GET", url, nil)
-		do(t, tr, "GET", url, nil)
-		if got := c.Sleeps()[before:]; !slices.Equal(got, []time.Duration{interval}) {
-			t.Errorf("after idling, sleeps %v, want one of %v", got, interval)
-		}
-	})
-
-	t.Run("concurrent callers get distinct slots", func(t *testing.T) {
-		c := newClock(false) // time stands still: every caller sees the same now
-		tr := newTransport(Options{Rate: rate}, c)
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				req, _ := http.NewRequest("GET", url, nil)
-				resp, err := tr.RoundTrip(req)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				resp.Body.Close()
-			})
-		}
-		wg.Wait()
-		got := c.Sleeps()
-		slices.Sort(got)
-		var want []time.Duration
-		for k := 1; k < n; k++ {
-			want = append(want, time.Duration(k)*interval)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("sleeps %v, want one caller each at %v", got, want)
-		}
-	})
-
-	t.Run("retries are paced too", func(t *testing.T) {
-		s := &script{answers: []func(http.ResponseWriter){answer(429, "Retry-After", "0"), answer(200)}}
-		c := newClock(true)
-		tr := newTransport(Options{Rate: rate}, c)
-		do(t, tr, "GET", serve(t, s), nil)
-		if got := c.Sleeps(); !slices.Equal(got, []time.Duration{0, interval}) {
-			t.Errorf("sleeps %v, want the retry's 0 then the pacing's %v", got, interval)
-		}
-	})
-
-	t.Run("cancelled while paced", func(t *testing.T) {
-		c := newClock(true)
-		tr := newTransport(Options{Rate: rate}, c)
-		do(t, tr, "GET", url, nil) // takes the free slot
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		body := &closeBody{Reader: strings.NewReader("x")}
-		req, _ := http.NewRequestWithContext(ctx, "POST", url, body)
-		hits := s.hits()
-		if _, err := tr.RoundTrip(req); !errors.Is(err, context.Canceled) {
-			t.Errorf("got %v, want context.Canceled", err)
-		}
-		if !body.closed || s.hits() != hits {
-			t.Errorf("body closed %v, sent %v; want closed and not sent", body.closed, s.hits() != hits)
-		}
-	})
-}
-
-// Many goroutines through one Transport, with throttling on the way: run
-// under -race, and every request ends with its own final answer.
 func TestConcurrent(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -558,7 +472,7 @@ func TestConcurrent(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newClock(true)
-	tr := newTransport(Options{Rate: 1000, MaxRetries: 20}, c)
+	tr := newTransport(Options{MaxRetries: 20}, c)
 	const goroutines, each = 16, 12
 	var wg sync.WaitGroup
 	for g := range goroutines {
@@ -612,8 +526,8 @@ func TestDefaultBase(t *testing.T) {
 	if insecure == nil || insecure.TLSClientConfig == nil || !insecure.TLSClientConfig.InsecureSkipVerify {
 		t.Error("InsecureSkipVerify: the default base still verifies certificates (SWR_INSECURE_SKIP_VERIFY=true would not take effect)")
 	}
-	if tr.maxRetries != DefaultMaxRetries || tr.maxWait != DefaultMaxWait || tr.interval != 0 {
-		t.Errorf("defaults: retries %d, wait %v, interval %v", tr.maxRetries, tr.maxWait, tr.interval)
+	if tr.policy.maxRetries != DefaultMaxRetries || tr.policy.maxWait != DefaultMaxWait {
+		t.Errorf("defaults: retries %d, wait %v", tr.policy.maxRetries, tr.policy.maxWait)
 	}
 	// Through an http.Client, as the suite will use it.
 	s := &script{answers: []func(http.ResponseWriter){answer(204)}}
@@ -631,96 +545,6 @@ func TestDefaultBase(t *testing.T) {
 
 // Each request counts its own slow-downs, concurrently: a path /k is
 // answered 429 or 503 for its first k tries.
-func TestSlowDownsCounted(t *testing.T) {
-	var mu sync.Mutex
-	tries := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		var k int
-		fmt.Sscanf(r.URL.Path, "/%d/", &k)
-		mu.Lock()
-		tries[r.URL.Path]++
-		n := tries[r.URL.Path]
-		mu.Unlock()
-		switch {
-		case n <= k && n%2 == 0:
-			w.WriteHeader(503)
-		case n <= k:
-			w.Header().Set("Retry-After", "0")
-			w.WriteHeader(429)
-		default:
-			fmt.Fprint(w, r.URL.Path)
-		}
-	}))
-	defer srv.Close()
-	tr := newTransport(Options{MaxRetries: 3}, newClock(true))
-	var wg sync.WaitGroup
-	for g := range 8 {
-		for k := range 5 { // 4 retries are one too many: the 429/503 is the answer
-			wg.Go(func() {
-				var slow SlowDowns
-				path := fmt.Sprintf("/%d/%d", k, g)
-				req, _ := http.NewRequestWithContext(slow.Bind(context.Background()), "POST", srv.URL+path, strings.NewReader("x"))
-				resp, err := tr.RoundTrip(req)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				wantStatus, wantCount := 200, k
-				if k > 3 {
-					wantStatus, wantCount = 503, 3 // the fourth try
-				}
-				if resp.StatusCode != wantStatus || slow.Count() != wantCount {
-					t.Errorf("%s: got %d after %d slow-downs, want %d after %d", path, resp.StatusCode, slow.Count(), wantStatus, wantCount)
-				}
-			})
-		}
-	}
-	wg.Wait()
-
-	// A request without a counter is retried all the same.
-	resp, _ := do(t, tr, "GET", srv.URL+"/2/x", nil)
-	if resp.StatusCode != 200 {
-		t.Errorf("without a counter: got %d, want 200", resp.StatusCode)
-	}
-}
-
-// The counting context is its parent in every respect: values, deadline,
-// cancellation, and the contexts net/http derives from it.
-func TestSlowDownsContext(t *testing.T) {
-	type key struct{}
-	parent, cancel := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
-	var slow SlowDowns
-	ctx := slow.Bind(parent)
-	if ctx.Value(key{}) != "v" || ctx.Value(slowDownKey{}) != &slow {
-		t.Errorf("values: %v, %v", ctx.Value(key{}), ctx.Value(slowDownKey{}))
-	}
-	if d, ok := ctx.Deadline(); !ok || d != func() time.Time { d, _ := parent.Deadline(); return d }() {
-		t.Errorf("deadline %v %v, want the parent's", d, ok)
-	}
-	child, stop := context.WithCancel(ctx)
-	defer stop()
-	if ctx.Err() != nil || child.Err() != nil {
-		t.Fatal("ended before its parent")
-	}
-	cancel()
-	select {
-	case <-child.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("a context derived from the counting one did not end with its parent")
-	}
-	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
-		t.Errorf("errors %v, %v; want canceled", ctx.Err(), child.Err())
-	}
-	if s := fmt.Sprint(ctx); !strings.Contains(s, "WithSlowDownCounter") {
-		t.Errorf("String() = %q", s)
-	}
-}
-
-// A retry leaves the caller's request as it was: same body reader, same
-// header, same context.
 func TestRetryLeavesRequestAlone(t *testing.T) {
 	s := &script{answers: []func(http.ResponseWriter){answer(429, "Retry-After", "0"), answer(201)}}
 	tr := newTransport(Options{}, newClock(true))

@@ -38,7 +38,7 @@ var (
 // transport: 429 and 503 waited out and retried, each answer awaited at
 // most 30 s.
 func NewClient(endpoint, token string) *Client {
-	return swrclient.New(endpoint, token, transport.New(transport.Options{}), 30*time.Second)
+	return swrclient.New(endpoint, token, transport.Base(false), 30*time.Second)
 }
 
 // ReadShare reads a share back through show, for BeVisibleWith,

@@ -1,0 +1,351 @@
+// Package pace keeps a run's requests to the rate its target allows: the
+// hard cap the user sets (SWR_RATE) and the rate a throttling gateway's
+// answers show, found during the run and kept (contract section 6: "a
+// polite client finds that rate and keeps to it rather than being refused
+// again and again").
+//
+// A run has one Limiter, whatever its number of processes: the process
+// that launches the others serves it on loopback (Server), and each
+// process's requests take their slots from it (Remote). A run in one
+// process uses it directly (Local). Until a gateway throttles and no cap is
+// set, nothing is paced and no process asks anyone before sending: the
+// loopback run against the embedded server pays nothing for it.
+package pace
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+)
+
+// Gate is what a client asks before each attempt and tells after it.
+type Gate interface {
+	// Wait returns when the next request may be sent, or with ctx's error.
+	Wait(ctx context.Context) error
+	// Answered tells the gate how an attempt was answered: its status, 0
+	// when no answer came. 429 and 503 slow the whole run down.
+	Answered(status int)
+}
+
+// Throttled reports whether status asks the client to slow down.
+func Throttled(status int) bool { return status == 429 || status == 503 }
+
+// The constants of the adaptation. A throttling gateway is a token bucket
+// refilled at its limit L; while the run sends faster than L, the answers it
+// accepts come at L. So on a refusal the limiter measures what was accepted
+// over the last second and keeps to just under it (cut); then, as long as
+// the run is bound by the rate and nothing is refused, it probes upwards
+// every second, by a little first and then by more (raise), so that a limit
+// that was measured low, or went up, is found again. At a 20 per second gateway that is about one
+// refusal every few seconds, and an average rate within a few percent of
+// the limit.
+const (
+	// cutTo is the share of the measured accepted rate kept after a refusal.
+	cutTo = 0.95
+	// cutAtLeast bounds one cut: a refusal after a quiet second (few
+	// accepted, because few were sent) must not collapse the rate.
+	cutAtLeast = 0.5
+	// holdoff is how long after a cut further refusals count as the same
+	// overshoot: requests already on their way were sent at the old rate.
+	holdoff = time.Second
+	// firstRaise is the probe: a second after a cut the rate grows by this
+	// share, and each further second without a refusal by twice the share
+	// before (up to doubling): near the limit the probe crosses it by a
+	// little; far below it (a gateway with no burst makes the first
+	// measure low) the rate is found again in a few seconds.
+	firstRaise = 0.02
+	maxRaise   = 1.0
+	// nearPeak: at this share of the rate last refused, or above, the
+	// probe stays at firstRaise: a gateway that stores unused tokens
+	// would let a fast probe through for a while, and then refuse it many
+	// times over.
+	nearPeak = 0.9
+	// minRate is the lowest rate learned: one request every two seconds.
+	minRate = 0.5
+	// window is the span the accepted rate is measured over, in buckets.
+	buckets    = 10
+	bucketSpan = 100 * time.Millisecond
+)
+
+// Limiter is a run's one schedule of request slots. Its zero value is not
+// usable; see NewLimiter. It is safe for concurrent use.
+type Limiter struct {
+	now func() time.Time
+
+	mu       sync.Mutex
+	cap      float64 // requests per second at most; 0: none
+	learned  float64 // the rate the gateway's answers showed; 0: none yet
+	next     time.Time
+	lastCut  time.Time
+	lastMove time.Time // the last cut or raise
+	step     float64   // the share of the next raise
+	peak     float64   // the rate in force at the last cut; 0: none (the first cut came with no rate)
+	queued   bool      // a request waited for its slot since the last raise
+	ring     [buckets]bucket
+	watchers []func(rate float64)
+	onGrant  func(at time.Time) // tests: sees every slot granted
+
+	stats Stats
+}
+
+// bucket counts what happened in one bucketSpan of the last second.
+type bucket struct {
+	idx                       int64 // which span: time / bucketSpan
+	granted, refused, settled int64
+}
+
+// Stats are what the limiter did, for the reports.
+type Stats struct {
+	// Learned is the rate last learned from the gateway's answers (0:
+	// none: nothing was refused).
+	Learned float64 `json:"learned_rate,omitempty"`
+	// Cuts counts the times the rate was lowered after a refusal.
+	Cuts int `json:"cuts,omitempty"`
+	// Paced is the time requests waited for their slots, summed.
+	Paced time.Duration `json:"paced_ns,omitempty"`
+}
+
+// NewLimiter returns the limiter of a run with the hard cap rate (requests
+// per second for the whole run; 0: none). now is the clock (nil: time.Now).
+func NewLimiter(rate float64, now func() time.Time) *Limiter {
+	if now == nil {
+		now = time.Now
+	}
+	if rate < 0 {
+		rate = 0
+	}
+	return &Limiter{now: now, cap: rate}
+}
+
+// Rate is the rate requests are paced at now: the lower of the cap and
+// the learned rate; 0 when neither is set, i.e. not paced.
+func (l *Limiter) Rate() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rate()
+}
+
+func (l *Limiter) rate() float64 {
+	switch {
+	case l.learned == 0:
+		return l.cap
+	case l.cap == 0:
+		return l.learned
+	}
+	return math.Min(l.cap, l.learned)
+}
+
+// Stats returns what the limiter did so far.
+func (l *Limiter) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.stats
+	s.Learned = l.learned
+	return s
+}
+
+// Watch has f called with the new rate whenever it changes (under the
+// limiter's lock: f must not call back into it), and once now.
+func (l *Limiter) Watch(f func(rate float64)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.watchers = append(l.watchers, f)
+	f(l.rate())
+}
+
+// Reserve takes the next free slot if it is at most one interval away,
+// and returns how long to wait for it (ok): 0 when requests are not paced.
+// When other callers hold the slots before it, it takes none and says when
+// to ask again (not ok): slots are never handed out far ahead, so that a
+// change of the rate applies to the very next requests, not after a queue
+// of slots planned at the old one. A slot reserved by a caller that then
+// gives up stays used, which only ever slows the run, never speeds it up
+// past the rate.
+func (l *Limiter) Reserve() (wait time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.maybeRaise(now)
+	r := l.rate()
+	if r == 0 {
+		return 0, true
+	}
+	interval := time.Duration(float64(time.Second) / r)
+	if l.next.Before(now) {
+		l.next = now // idle time does not accumulate into a burst
+	}
+	if ahead := l.next.Sub(now); ahead > interval {
+		l.queued = true
+		return ahead - interval, false
+	}
+	at := l.next
+	l.next = l.next.Add(interval)
+	if l.onGrant != nil {
+		l.onGrant(at)
+	}
+	// Counted when granted: the slot is at most an interval ahead.
+	l.at(now).granted++
+	wait = at.Sub(now)
+	if wait > 0 {
+		l.queued = true
+	}
+	l.stats.Paced += wait
+	return wait, true
+}
+
+// Take waits for a slot (Reserve), or until ctx ends.
+func (l *Limiter) Take(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
+	for {
+		d, ok := l.Reserve()
+		if err := sleepFor(sleep, ctx, d); err != nil || ok {
+			return err
+		}
+	}
+}
+
+// Answered takes an answer into account: a 429 or 503 is a refusal (see
+// Refused); any other answer to a request sent while no rate was in force
+// counts towards what the target accepted (see Settled); 0 (no answer)
+// says nothing about the rate.
+func (l *Limiter) Answered(status int) {
+	switch {
+	case Throttled(status):
+		l.Refused()
+	case status != 0:
+		l.mu.Lock()
+		if l.rate() == 0 {
+			l.at(l.now()).settled++
+		}
+		l.mu.Unlock()
+	}
+}
+
+// Settled counts n answers of requests that were not paced (sent while no
+// rate was in force) and not refused: with the slots granted, they tell
+// the limiter how many requests the target accepted in the last second.
+func (l *Limiter) Settled(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.at(l.now()).settled += int64(n)
+}
+
+// Refused takes a 429 or 503 answer into account: the first refusal after
+// the holdoff lowers the rate to just under what was accepted over the
+// last second.
+func (l *Limiter) Refused() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.at(now).refused++
+	if !l.lastCut.IsZero() && now.Sub(l.lastCut) < holdoff {
+		return
+	}
+	var granted, refused, settled int64
+	l.window(now, func(b *bucket) { granted += b.granted; refused += b.refused; settled += b.settled })
+	l.peak = l.rate()
+	// Refusals of unpaced requests were never granted a slot: only those
+	// of paced ones are taken off the slots granted.
+	accepted := float64(settled + max(0, granted-refused))
+	rate := cutTo * accepted
+	if cur := l.rate(); cur > 0 {
+		rate = math.Max(cutAtLeast*cur, math.Min(cutTo*cur, rate))
+	}
+	l.setLearned(math.Max(minRate, rate))
+	l.lastCut, l.lastMove, l.step = now, now, firstRaise
+	l.stats.Cuts++
+}
+
+// maybeRaise probes upwards: each whole second since the last move in
+// which the run used most of its slots and nothing was refused raises the
+// learned rate by the step, and doubles the step.
+func (l *Limiter) maybeRaise(now time.Time) {
+	if l.learned == 0 || now.Sub(l.lastMove) < time.Second {
+		return
+	}
+	var refused int64
+	l.window(now, func(b *bucket) { refused += b.refused })
+	// Raised only when requests waited for their slots since the last
+	// move: a run that sends less than the rate allows learns nothing by
+	// raising it, and would burst later.
+	if refused > 0 || !l.queued {
+		return
+	}
+	l.queued = false
+	if l.cap > 0 && l.learned >= l.cap {
+		return // the cap rules: raising would learn nothing
+	}
+	l.setLearned(l.learned * (1 + l.step))
+	if l.peak == 0 || l.learned < nearPeak*l.peak {
+		l.step = math.Min(maxRaise, 2*l.step)
+	} else {
+		l.step = firstRaise
+	}
+	l.lastMove = now
+}
+
+func (l *Limiter) setLearned(rate float64) {
+	before := l.rate()
+	l.learned = rate
+	if after := l.rate(); after != before {
+		for _, f := range l.watchers {
+			f(after)
+		}
+	}
+}
+
+// at is the bucket of the span t falls in, emptied if it held an older
+// span.
+func (l *Limiter) at(t time.Time) *bucket {
+	idx := t.UnixNano() / int64(bucketSpan)
+	b := &l.ring[idx%buckets]
+	if b.idx != idx {
+		*b = bucket{idx: idx}
+	}
+	return b
+}
+
+// window calls f with each bucket of the last second.
+func (l *Limiter) window(now time.Time, f func(*bucket)) {
+	idx := now.UnixNano() / int64(bucketSpan)
+	for i := range l.ring {
+		if b := &l.ring[i]; b.idx > idx-buckets && b.idx <= idx {
+			f(b)
+		}
+	}
+}
+
+// Local is the Gate of a run in one process: the limiter itself.
+type Local struct {
+	L     *Limiter
+	Sleep func(ctx context.Context, d time.Duration) error // nil: a real timer
+}
+
+// Wait waits for the next slot.
+func (g *Local) Wait(ctx context.Context) error { return g.L.Take(ctx, g.Sleep) }
+
+// Answered tells the limiter (Limiter.Answered).
+func (g *Local) Answered(status int) { g.L.Answered(status) }
+
+func sleepFor(f func(context.Context, time.Duration) error, ctx context.Context, d time.Duration) error {
+	if f != nil {
+		return f(ctx, d)
+	}
+	return Sleep(ctx, d)
+}
+
+// Sleep waits for d or until ctx ends, whichever comes first, and returns
+// ctx's error if it ended.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,230 @@
+package pace
+
+import (
+	"container/heap"
+	"context"
+	"math"
+	"sync"
+	"testing"
+	"time"
+)
+
+// clock is a fake clock a test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func TestNoRateNoWait(t *testing.T) {
+	l := NewLimiter(0, newClock().Now)
+	for i := 0; i < 100; i++ {
+		if d, ok := l.Reserve(); d != 0 || !ok {
+			t.Fatalf("reserve %d: wait %s with no cap and nothing refused, want 0: an unthrottled run must not be slowed", i, d)
+		}
+		l.Answered(201)
+	}
+	if r := l.Rate(); r != 0 {
+		t.Errorf("rate %g after only accepted answers, want 0 (none in force)", r)
+	}
+}
+
+// sleeper is a Sleep that moves the fake clock.
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		c.Set(c.Now().Add(d))
+	}
+	return ctx.Err()
+}
+
+func TestCapSpacesSlots(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(4, c.Now)
+	var grants []time.Time
+	l.onGrant = func(at time.Time) { grants = append(grants, at) }
+	start := c.Now()
+	for i := 0; i < 8; i++ {
+		if err := l.Take(context.Background(), c.Sleep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, at := range grants {
+		if want := start.Add(time.Duration(i) * 250 * time.Millisecond); !at.Equal(want) {
+			t.Fatalf("slot %d at %s, want %s: SWR_RATE=4 is one request every 250 ms", i, at.Sub(start), want.Sub(start))
+		}
+	}
+	// Slots are not handed out far ahead: with the next slot taken, the
+	// one after is not granted yet.
+	l.Reserve()
+	if _, ok := l.Reserve(); ok {
+		t.Error("a slot two intervals ahead was granted: a change of the rate would only apply after it")
+	}
+	// Idle time does not build up a burst.
+	c.Set(c.Now().Add(10 * time.Second))
+	d1, ok1 := l.Reserve()
+	d2, ok2 := l.Reserve()
+	if d1 != 0 || d2 != 250*time.Millisecond || !ok1 || !ok2 {
+		t.Errorf("after idling: waits %s, %s, want 0 and 250ms: idle time must not turn into a burst", d1, d2)
+	}
+}
+
+func TestCapIsNeverRaisedPast(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(10, c.Now)
+	l.Refused() // learns a rate from nothing accepted: the minimum
+	for i := 0; i < 1000; i++ {
+		l.Take(context.Background(), c.Sleep)
+		l.Reserve() // a second caller queues: the run is bound by the rate
+	}
+	if r := l.Rate(); r > 10 {
+		t.Errorf("rate %g after probing for %s, want at most the cap 10", r, time.Second)
+	}
+}
+
+func TestRefusalLearnsAcceptedRate(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(0, c.Now)
+	start := c.Now()
+	// 30 accepted answers in the last second, then a refusal.
+	for i := 0; i < 30; i++ {
+		c.Set(start.Add(time.Duration(i) * 30 * time.Millisecond))
+		l.Answered(200)
+	}
+	l.Answered(429)
+	if r, want := l.Rate(), cutTo*30; math.Abs(r-want) > 1e-9 {
+		t.Fatalf("rate %g after 30 accepted in the last second and a 429, want %g", r, want)
+	}
+	// Refusals within the holdoff are the same overshoot.
+	c.Set(c.Now().Add(holdoff / 2))
+	l.Answered(503)
+	if r := l.Rate(); math.Abs(r-cutTo*30) > 1e-9 {
+		t.Errorf("rate %g after a second refusal within the holdoff, want it unchanged at %g", r, cutTo*30)
+	}
+	if s := l.Stats(); s.Cuts != 1 {
+		t.Errorf("%d cuts, want 1", s.Cuts)
+	}
+}
+
+// TestRateFoundAndKept runs the limiter against simulated gateways with
+// the load of a default run: 16 requests in flight, 2 ms each, 2,300 that
+// must be accepted, a refused one sent again after 500 ms. The vendor's
+// gateways are token buckets of 10 to 20 per second with a second's burst;
+// for them, the goals of issue 19: at most 5% refused, wall at most 1.1 ×
+// the floor (accepted ÷ limit). A gateway with no burst to speak of (nginx's
+// limit_req without one) makes the first measure low and refuses every
+// overshoot at once: it is held to 5% refused and 1.25 × its floor.
+func TestRateFoundAndKept(t *testing.T) {
+	for _, g := range []struct{ limit, burst, ratio float64 }{
+		{10, 10, 1.1}, {20, 20, 1.1}, {50, 50, 1.1},
+		{20, 5, 1.1}, {20, 1, 1.25},
+	} {
+		refused, total, wall := simulate(g.limit, g.burst, 16, 2300, 2*time.Millisecond)
+		floor := time.Duration(2300 / g.limit * float64(time.Second))
+		share := float64(refused) / float64(total)
+		ratio := wall.Seconds() / floor.Seconds()
+		t.Logf("gateway %g/s (burst %g): %d requests, %d refused (%.1f%%), wall %s, floor %s, ratio %.3f", g.limit, g.burst, total, refused, 100*share, wall.Round(time.Millisecond), floor, ratio)
+		if share > 0.05 {
+			t.Errorf("gateway %g/s, burst %g: %.1f%% of requests refused, want at most 5%%: a client refused that often looks like abuse", g.limit, g.burst, 100*share)
+		}
+		if ratio > g.ratio {
+			t.Errorf("gateway %g/s, burst %g: wall %s is %.2f × the floor %s, want at most %g", g.limit, g.burst, wall, ratio, floor, g.ratio)
+		}
+	}
+}
+
+// gatewayBucket is the vendor's gateway as a token bucket.
+type gatewayBucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (g *gatewayBucket) allow(t time.Time) bool {
+	g.tokens = math.Min(g.burst, g.tokens+t.Sub(g.last).Seconds()*g.rate)
+	g.last = t
+	if g.tokens >= 1 {
+		g.tokens--
+		return true
+	}
+	return false
+}
+
+// event is a worker's next step in the simulation.
+type event struct {
+	at     time.Time
+	worker int
+	send   bool // true: the request goes out now; false: it is ready to ask for a slot
+}
+
+type events []event
+
+func (e events) Len() int           { return len(e) }
+func (e events) Less(i, j int) bool { return e[i].at.Before(e[j].at) }
+func (e events) Swap(i, j int)      { e[i], e[j] = e[j], e[i] }
+func (e *events) Push(x any)        { *e = append(*e, x.(event)) }
+func (e *events) Pop() any {
+	old := *e
+	x := old[len(old)-1]
+	*e = old[:len(old)-1]
+	return x
+}
+
+func simulate(limit, burst float64, workers, work int, latency time.Duration) (refused, total int, wall time.Duration) {
+	c := newClock()
+	start := c.Now()
+	l := NewLimiter(0, c.Now)
+	gw := &gatewayBucket{rate: limit, burst: burst, tokens: burst, last: start}
+	q := &events{}
+	for w := 0; w < workers; w++ {
+		heap.Push(q, event{at: start, worker: w})
+	}
+	accepted := 0
+	end := start
+	for q.Len() > 0 && accepted < work {
+		e := heap.Pop(q).(event)
+		c.Set(e.at)
+		if !e.send {
+			d, ok := l.Reserve()
+			heap.Push(q, event{at: e.at.Add(d), worker: e.worker, send: ok})
+			continue
+		}
+		total++
+		ok := gw.allow(e.at)
+		done := e.at.Add(latency)
+		c.Set(done)
+		if ok {
+			l.Answered(200)
+			accepted++
+			end = done
+			heap.Push(q, event{at: done, worker: e.worker})
+		} else {
+			l.Answered(429)
+			refused++
+			heap.Push(q, event{at: done.Add(500 * time.Millisecond), worker: e.worker})
+		}
+	}
+	return refused, total, end.Sub(start)
+}
+
+func TestLocalWaitHonoursContext(t *testing.T) {
+	c := newClock()
+	g := &Local{L: NewLimiter(1, c.Now)}
+	g.L.Reserve() // the first slot is taken: the next is a second away
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := g.Wait(ctx); err == nil {
+		t.Error("Wait with an ended context returned nil, want the context's error")
+	}
+}
