@@ -55,12 +55,15 @@ vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-# Benchmarks against the reference server on loopback (see internal/bench);
-# RunsAt50ms: `make conformance` and the plain binary against a server that
-# answers 50 ms late, four share accounts, existing fixture.
+# Benchmarks against the reference server on loopback (see internal/bench).
+# RunsAt50ms and Gateway: `make conformance` and the plain binary, with
+# their defaults, four share accounts, existing fixture, against a server
+# that answers 50 ms late, and behind a gateway that allows 20 requests per
+# second per token (429 beyond it); each prints its floor and its ratio to
+# it. Gateway's floor alone is about 2 minutes a run.
 bench:
 	$(GO) test -run '^$$' -bench 'PropertyRequests|DefaultRun$$' -benchtime 3x -count 1 ./internal/bench/
-	$(GO) test -run '^$$' -bench 'RunsAt50ms' -benchtime 1x -count 1 -timeout 20m ./internal/bench/
+	$(GO) test -run '^$$' -bench 'RunsAt50ms|Gateway' -benchtime 1x -count 1 -timeout 40m ./internal/bench/
 
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...

@@ -3,6 +3,7 @@
 //
 //	swr-refserver -token T [-listen 127.0.0.1:8080] [-namespace NS [-repository REPO]]
 //	              [-accounts a,b] [-fault f1,f2] [-dialect strict|lenient] [-quiet]
+//	              [-rate-limit N [-rate-limit-retry-after]]
 //
 // On start it prints exactly one line to stdout,
 //
@@ -10,6 +11,11 @@
 //
 // which scripts parse (so -listen 127.0.0.1:0 is fine); the request log goes
 // to stderr. SIGINT or SIGTERM shut it down gracefully. Bad flags exit 2.
+//
+// -rate-limit N puts the vendor's API gateway in front: N requests per
+// second per X-Auth-Token at most, 429 beyond it (refserver.Options.RateLimit).
+// At shutdown the server then says on stderr how many requests it answered
+// and how many of them were 429.
 //
 // -fault help (or list) and -dialect help print the faults, each with the
 // rule it breaks, or the dialects to stdout and exit 0; no other flag is
@@ -23,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -77,6 +84,9 @@ func parseArgs(args []string, stdout, stderr io.Writer) (config, error) {
 	faults := fs.String("fault", "", "comma-separated faults to switch on (help: list them)")
 	dialect := fs.String("dialect", "strict", "strict or lenient (help: what each does)")
 	fs.BoolVar(&c.quiet, "quiet", false, "no request log")
+	fs.Float64Var(&c.opts.RateLimit, "rate-limit", 0, "at most `N` requests per second per X-Auth-Token, a burst of one second's worth; beyond it 429 "+
+		"with the body of the vendor's API gateway and no Retry-After, as that gateway answers (0: no limit)")
+	fs.BoolVar(&c.opts.RateLimitRetryAfter, "rate-limit-retry-after", false, "add Retry-After: 1 to the 429 of -rate-limit (the vendor's gateway sends none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -111,6 +121,12 @@ func parseArgs(args []string, stdout, stderr io.Writer) (config, error) {
 	}
 	if c.repository != "" && c.namespace == "" {
 		return bad("-repository needs -namespace")
+	}
+	if r := c.opts.RateLimit; r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return bad("-rate-limit %v: want requests per second, 0 or more (0: no limit)", r)
+	}
+	if c.opts.RateLimitRetryAfter && c.opts.RateLimit == 0 {
+		return bad("-rate-limit-retry-after needs -rate-limit")
 	}
 	for _, a := range strings.Split(*accounts, ",") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -272,6 +288,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "swr-refserver listening on http://%s\n", ln.Addr())
 	if len(c.opts.Faults) > 0 || c.opts.Dialect != refserver.Strict {
 		fmt.Fprintf(stderr, "swr-refserver: dialect %s, faults %v\n", c.opts.Dialect, c.opts.Faults)
+	}
+	if c.opts.RateLimit > 0 {
+		retryAfter := "no Retry-After"
+		if c.opts.RateLimitRetryAfter {
+			retryAfter = "Retry-After: 1"
+		}
+		fmt.Fprintf(stderr, "swr-refserver: rate limit %g requests per second per token, 429 beyond it (%s)\n", c.opts.RateLimit, retryAfter)
+		defer func() {
+			st := srv.Stats()
+			fmt.Fprintf(stderr, "swr-refserver: answered %d requests, %d of them 429 (rate limit)\n", st.Answered, st.Throttled)
+		}()
 	}
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}

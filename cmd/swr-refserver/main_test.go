@@ -34,6 +34,11 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-token", "t", "-namespace", "1A"}, "", "-namespace"},
 		{[]string{"-token", "t", "-namespace", "ns", "-repository", "team//app"}, "", "-repository"},
 		{[]string{"-namespace", "ns", "-repository", "a-"}, "env-token", "-repository"},
+		{[]string{"-token", "t", "-rate-limit", "-1"}, "", "-rate-limit -1: want requests per second"},
+		{[]string{"-token", "t", "-rate-limit", "NaN"}, "", "-rate-limit NaN"},
+		{[]string{"-token", "t", "-rate-limit", "+Inf"}, "", "-rate-limit +Inf"},
+		{[]string{"-token", "t", "-rate-limit", "fast"}, "", "-rate-limit"},
+		{[]string{"-token", "t", "-rate-limit-retry-after"}, "", "-rate-limit-retry-after needs -rate-limit"},
 	}
 	for _, tc := range tests {
 		t.Setenv(tokenEnv, tc.env)
@@ -64,8 +69,13 @@ func TestParseArgs(t *testing.T) {
 		t.Errorf("config %+v", c)
 	}
 	c, err = parseArgs([]string{"-token", "flag"}, io.Discard, io.Discard)
-	if err != nil || c.opts.Token != "flag" || c.listen != "127.0.0.1:8080" || c.opts.Dialect.String() != "strict" {
+	if err != nil || c.opts.Token != "flag" || c.listen != "127.0.0.1:8080" || c.opts.Dialect.String() != "strict" ||
+		c.opts.RateLimit != 0 || c.opts.RateLimitRetryAfter {
 		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	c, err = parseArgs([]string{"-token", "flag", "-rate-limit", "2.5", "-rate-limit-retry-after"}, io.Discard, io.Discard)
+	if err != nil || c.opts.RateLimit != 2.5 || !c.opts.RateLimitRetryAfter {
+		t.Errorf("-rate-limit 2.5 -rate-limit-retry-after: %+v, %v", c.opts, err)
 	}
 }
 
@@ -267,4 +277,54 @@ func TestListenInUse(t *testing.T) {
 	}
 	cancel()
 	<-exit
+}
+
+// TestServeRateLimit: with -rate-limit 0.01 (a burst of one, the next
+// token 100 s later), a second request is answered 429 by the gateway, and
+// at shutdown the server says what it answered.
+func TestServeRateLimit(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	var stderr syncBuffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- serve(ctx, []string{"-listen", "127.0.0.1:0", "-token", "tok", "-quiet", "-rate-limit", "0.01"}, stdoutW, &stderr)
+		stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no start line: %v; stderr %s", err, stderr.String())
+	}
+	go io.Copy(io.Discard, stdoutR)
+	url := strings.TrimSpace(strings.TrimPrefix(line, "swr-refserver listening on ")) + "/v2/manage/namespaces/ns"
+	var codes []int
+	for range 2 {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("X-Auth-Token", "tok")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+	}
+	if codes[0] == http.StatusTooManyRequests || codes[1] != http.StatusTooManyRequests {
+		t.Errorf("two requests at -rate-limit 0.01: %v; want the first answered and the second 429", codes)
+	}
+	cancel()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Errorf("exit %d; stderr %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no shutdown")
+	}
+	for _, want := range []string{"swr-refserver: rate limit 0.01 requests per second per token, 429 beyond it (no Retry-After)\n",
+		"swr-refserver: answered 2 requests, 1 of them 429 (rate limit)\n"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q; want it to hold %q", stderr.String(), want)
+		}
+	}
 }

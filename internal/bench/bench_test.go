@@ -1,7 +1,8 @@
 // Package bench measures the suite against the reference server on loopback:
 // its request rate in property specs beside a bare net/http loop sending the
-// same requests, and the whole default run's wall time and peak memory, with
-// and without 50 ms added to every request. Run with `make bench`.
+// same requests, the whole default run's wall time and peak memory, and the
+// whole run against a registry 50 ms away and behind a gateway's rate limit,
+// each beside its floor (run_test.go). Run with `make bench`.
 package bench
 
 import (
