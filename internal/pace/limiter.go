@@ -56,11 +56,28 @@ const (
 	// measure low) the rate is found again in a few seconds.
 	firstRaise = 0.02
 	maxRaise   = 1.0
+	// keptShare: cuts after which the share of requests refused is still
+	// at least this part of what it was did not help (see Refused).
+	keptShare = 0.6
+	// noiseEvidence is the fewest refusals since an episode's first cut
+	// that tell the share refused apart from a bucket running dry.
+	noiseEvidence = 4
+	// episodeEnd: this long after the last cut without another, the rate
+	// has been found: a later refusal starts a new episode.
+	episodeEnd = 5 * time.Second
+	// noiseMargin: refusals up to this multiple of the target's noise do
+	// not lower the rate.
+	noiseMargin = 1.5
 	// nearPeak: at this share of the rate last refused, or above, the
 	// probe stays at firstRaise: a gateway that stores unused tokens
 	// would let a fast probe through for a while, and then refuse it many
 	// times over.
 	nearPeak = 0.9
+	// minEvidence is the fewest requests answered in the last second for
+	// a refusal to say anything about a limit: fewer, and a refusal or
+	// two make a share that means nothing. The vendor's gateways allow 10
+	// to 20 a second.
+	minEvidence = 10
 	// minRate is the lowest rate learned: one request every two seconds.
 	minRate = 0.5
 	// window is the span the accepted rate is measured over, in buckets.
@@ -81,12 +98,25 @@ type Limiter struct {
 	lastMove time.Time // the last cut or raise
 	step     float64   // the share of the next raise
 	peak     float64   // the rate in force at the last cut; 0: none (the first cut came with no rate)
-	queued   bool      // a request waited for its slot since the last raise
-	ring     [buckets]bucket
-	watchers []func(rate float64)
-	onGrant  func(at time.Time) // tests: sees every slot granted
+	episode  episode   // the cuts since the rate was last found
+	// Since the start: requests answered or granted a slot, and refused.
+	attempts, refusals int64
+	noise              float64 // the share a target refuses whatever the rate (see Refused)
+	queued             bool    // a request waited for its slot since the last raise
+	ring               [buckets]bucket
+	watchers           []func(rate float64)
+	onGrant            func(at time.Time) // tests: sees every slot granted
 
 	stats Stats
+}
+
+// episode is a run of cuts, each within episodeEnd of the one before: the
+// limiter looking for the rate after a refusal.
+type episode struct {
+	active             bool
+	rateBefore         float64 // the learned rate before its first cut, to undo it
+	share              float64 // the share refused in the second before its first cut
+	attempts, refusals int64   // the limiter's totals at its first cut
 }
 
 // bucket counts what happened in one bucketSpan of the last second.
@@ -100,8 +130,10 @@ type Stats struct {
 	// Learned is the rate last learned from the gateway's answers (0:
 	// none: nothing was refused).
 	Learned float64 `json:"learned_rate,omitempty"`
-	// Cuts counts the times the rate was lowered after a refusal.
-	Cuts int `json:"cuts,omitempty"`
+	// Cuts counts the times the rate was lowered after a refusal; Undone
+	// the cuts undone because the refusals did not follow the rate.
+	Cuts   int `json:"cuts,omitempty"`
+	Undone int `json:"undone,omitempty"`
 	// Paced is the time requests waited for their slots, summed.
 	Paced time.Duration `json:"paced_ns,omitempty"`
 }
@@ -186,6 +218,7 @@ func (l *Limiter) Reserve() (wait time.Duration, ok bool) {
 	}
 	// Counted when granted: the slot is at most an interval ahead.
 	l.at(now).granted++
+	l.attempts++
 	wait = at.Sub(now)
 	if wait > 0 {
 		l.queued = true
@@ -216,6 +249,7 @@ func (l *Limiter) Answered(status int) {
 		l.mu.Lock()
 		if l.rate() == 0 {
 			l.at(l.now()).settled++
+			l.attempts++
 		}
 		l.mu.Unlock()
 	}
@@ -228,29 +262,79 @@ func (l *Limiter) Settled(n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.at(l.now()).settled += int64(n)
+	l.attempts += int64(n)
 }
 
 // Refused takes a 429 or 503 answer into account: the first refusal after
 // the holdoff lowers the rate to just under what was accepted over the
 // last second.
+//
+// Unless the refusals do not follow the rate: a target may refuse a share
+// of requests however slowly they come (a flaky backend's 503s, a test
+// server's). Over a gateway's limit, cuts make refusals rarer, until they
+// stop under it; so when the share of requests refused since the first cut
+// of an episode (cuts in a row, each within episodeEnd of the one before)
+// is not clearly lower than before it, the episode's cuts are undone, and
+// that share is taken as the target's noise: refusals up to it lower the
+// rate no more. Without this,
+// a target that refuses 5% of requests at any rate would have the run
+// slow down every second until it crawled.
 func (l *Limiter) Refused() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.at(now).refused++
+	l.refusals++
+	if l.rate() == 0 {
+		l.attempts++ // an unpaced request: no slot counted it
+	}
 	if !l.lastCut.IsZero() && now.Sub(l.lastCut) < holdoff {
 		return
 	}
 	var granted, refused, settled int64
 	l.window(now, func(b *bucket) { granted += b.granted; refused += b.refused; settled += b.settled })
-	l.peak = l.rate()
 	// Refusals of unpaced requests were never granted a slot: only those
 	// of paced ones are taken off the slots granted.
 	accepted := float64(settled + max(0, granted-refused))
+	attempts := accepted + float64(refused)
+	share := float64(refused) / math.Max(1, attempts)
+	ep := &l.episode
+	if ep.active && now.Sub(l.lastCut) > episodeEnd {
+		ep.active = false // the rate was found
+	}
+	if ep.active {
+		since := float64(l.refusals-ep.refusals) / math.Max(1, float64(l.attempts-ep.attempts))
+		// A refusal or two after a cut is a gateway's bucket running dry
+		// once more; it takes a few to tell a share.
+		if l.refusals-ep.refusals >= noiseEvidence && since >= keptShare*ep.share {
+			// The cuts made the refusals no rarer: they do not follow
+			// the rate. (Under a limit they stop, or grow rarer as the
+			// rate comes down to it.)
+			l.noise = math.Max(l.noise, since)
+			l.setLearned(ep.rateBefore)
+			ep.active = false
+			l.lastCut, l.lastMove = time.Time{}, now
+			l.stats.Undone++
+			return
+		}
+	}
+	if attempts < minEvidence {
+		// A run sending a handful of requests a second learns nothing
+		// about a limit from a refusal: each refused request waits on its
+		// own (transport.Policy), and the rate stays.
+		return
+	}
+	if share <= noiseMargin*l.noise {
+		return // as often as the target refuses anyway
+	}
 	rate := cutTo * accepted
 	if cur := l.rate(); cur > 0 {
 		rate = math.Max(cutAtLeast*cur, math.Min(cutTo*cur, rate))
 	}
+	if !ep.active {
+		*ep = episode{active: true, rateBefore: l.learned, share: share, attempts: l.attempts, refusals: l.refusals}
+	}
+	l.peak = l.rate()
 	l.setLearned(math.Max(minRate, rate))
 	l.lastCut, l.lastMove, l.step = now, now, firstRaise
 	l.stats.Cuts++

@@ -127,11 +127,13 @@ func TestRefusalLearnsAcceptedRate(t *testing.T) {
 // limit_req without one) makes the first measure low and refuses every
 // overshoot at once: it is held to 5% refused and 1.25 × its floor.
 func TestRateFoundAndKept(t *testing.T) {
+	start := newClock().Now()
 	for _, g := range []struct{ limit, burst, ratio float64 }{
 		{10, 10, 1.1}, {20, 20, 1.1}, {50, 50, 1.1},
 		{20, 5, 1.1}, {20, 1, 1.25},
 	} {
-		refused, total, wall := simulate(g.limit, g.burst, 16, 2300, 2*time.Millisecond)
+		gw := &gatewayBucket{rate: g.limit, burst: g.burst, tokens: g.burst, last: start}
+		refused, total, wall := simulate(gw.refuses, true, 16, 2300, 2*time.Millisecond)
 		floor := time.Duration(2300 / g.limit * float64(time.Second))
 		share := float64(refused) / float64(total)
 		ratio := wall.Seconds() / floor.Seconds()
@@ -151,14 +153,14 @@ type gatewayBucket struct {
 	last                time.Time
 }
 
-func (g *gatewayBucket) allow(t time.Time) bool {
+func (g *gatewayBucket) refuses(t time.Time) bool {
 	g.tokens = math.Min(g.burst, g.tokens+t.Sub(g.last).Seconds()*g.rate)
 	g.last = t
 	if g.tokens >= 1 {
 		g.tokens--
-		return true
+		return false
 	}
-	return false
+	return true
 }
 
 // event is a worker's next step in the simulation.
@@ -181,11 +183,13 @@ func (e *events) Pop() any {
 	return x
 }
 
-func simulate(limit, burst float64, workers, work int, latency time.Duration) (refused, total int, wall time.Duration) {
+// simulate runs work requests through a limiter, each refused when refuses
+// says so at the time it is sent; adapt false keeps the refusals from the
+// limiter (the run as it would go without it).
+func simulate(refuses func(time.Time) bool, adapt bool, workers, work int, latency time.Duration) (refused, total int, wall time.Duration) {
 	c := newClock()
 	start := c.Now()
 	l := NewLimiter(0, c.Now)
-	gw := &gatewayBucket{rate: limit, burst: burst, tokens: burst, last: start}
 	q := &events{}
 	for w := 0; w < workers; w++ {
 		heap.Push(q, event{at: start, worker: w})
@@ -201,7 +205,7 @@ func simulate(limit, burst float64, workers, work int, latency time.Duration) (r
 			continue
 		}
 		total++
-		ok := gw.allow(e.at)
+		ok := !refuses(e.at)
 		done := e.at.Add(latency)
 		c.Set(done)
 		if ok {
@@ -210,12 +214,37 @@ func simulate(limit, burst float64, workers, work int, latency time.Duration) (r
 			end = done
 			heap.Push(q, event{at: done, worker: e.worker})
 		} else {
-			l.Answered(429)
+			if adapt {
+				l.Answered(429)
+			}
 			refused++
 			heap.Push(q, event{at: done.Add(500 * time.Millisecond), worker: e.worker})
 		}
 	}
 	return refused, total, end.Sub(start)
+}
+
+// TestRefusalsThatDoNotFollowTheRate: a target that refuses a share of
+// requests however slowly they come (a flaky backend, a test server) must
+// not have the run slow down again and again: the run takes about as long
+// as it would without the limiter, but for the few cuts that find it out
+// (a few seconds each).
+func TestRefusalsThatDoNotFollowTheRate(t *testing.T) {
+	for _, c := range []struct {
+		every, workers int
+		latency        time.Duration
+	}{{3, 16, 2 * time.Millisecond}, {20, 16, 2 * time.Millisecond}, {3, 2, 50 * time.Millisecond}} {
+		every := c.every
+		n := 0
+		refuses := func(time.Time) bool { n++; return n%every == 0 }
+		_, _, without := simulate(refuses, false, c.workers, 20000, c.latency)
+		n = 0
+		refused, total, with := simulate(refuses, true, c.workers, 20000, c.latency)
+		t.Logf("one in %d refused, %d in flight, %s each: %d of %d, wall %s (%s without the limiter)", every, c.workers, c.latency, refused, total, with.Round(time.Millisecond), without.Round(time.Millisecond))
+		if with > without*5/4 {
+			t.Errorf("one request in %d refused at any rate: the run took %s, %s without the limiter; want at most 1.25 × that: such refusals are not a rate limit", every, with, without)
+		}
+	}
 }
 
 func TestLocalWaitHonoursContext(t *testing.T) {
