@@ -16,6 +16,7 @@ import (
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
 	"github.com/swr-conformance/swr-conformance/internal/iam"
 	"github.com/swr-conformance/swr-conformance/internal/iam/iamtest"
+	"github.com/swr-conformance/swr-conformance/internal/report"
 )
 
 // With SWR_IAM_* the suite obtains its own token; wrong credentials stop
@@ -172,5 +173,33 @@ func TestRunTimeout(t *testing.T) {
 	}
 	if after := srv.Inventory(); !slices.Equal(before, after) {
 		t.Fatalf("the stopped run left things behind: %q", after)
+	}
+}
+
+// A gateway that refuses everything (after letting the run set up) for
+// longer than the run timeout ends the run incomplete, with no failed
+// requirement: a slow-down is never a verdict, not even the last one.
+func TestRefusingEverythingIsIncomplete(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	var n atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 12 { // the set-up's reads go through
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer hs.Close()
+	reports := t.TempDir()
+	start := time.Now()
+	code, out := runSuite(t, dir, append(existingEnv(hs.URL), "SWR_RUN_TIMEOUT=8s", "SWR_REPORT_DIR="+reports))
+	r := readResults(t, reports)
+	if code != 3 || r.Verdict != report.Incomplete || len(r.Failing()) > 0 || time.Since(start) > time.Minute {
+		t.Fatalf("exit %d, verdict %q, failing %v after %s; want exit 3, incomplete and nothing failed within the run timeout:\n%s", code, r.Verdict, r.Failing(), time.Since(start), tail(out))
+	}
+	if tr := r.Traffic; tr == nil || tr.Refused429 == 0 || tr.LearnedRate == 0 {
+		t.Errorf("traffic %+v: want the refusals counted and a rate learned", r.Traffic)
 	}
 }

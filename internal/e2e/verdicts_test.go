@@ -100,6 +100,7 @@ func TestVerdictsOfConformingDialects(t *testing.T) {
 				if code != 0 || r.Verdict != report.Conforms || !strings.HasPrefix(lastLine(out), "VERDICT: the target conforms: "+hs.URL+"; ") {
 					t.Fatalf("exit %d, verdict %q %v, want 0 and conforms, of %s:\n%s", code, r.Verdict, r.Reasons, hs.URL, tail(out))
 				}
+				checkTraffic(t, r)
 			})
 			for _, complete := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s/existing/require-complete=%v", name, complete), func(t *testing.T) {
@@ -114,12 +115,31 @@ func TestVerdictsOfConformingDialects(t *testing.T) {
 					if code != want || r.Verdict != report.Incomplete || verdictOf(r, "NAMES-VALID-ACCEPTED") != report.Unchecked || len(r.Failing()) > 0 {
 						t.Fatalf("exit %d (want %d), verdict %q, failing %v:\n%s", code, want, r.Verdict, r.Failing(), tail(out))
 					}
+					checkTraffic(t, r)
 					if !strings.HasPrefix(lastLine(out), "VERDICT: incomplete (exit "+fmt.Sprint(want)+"): "+hs.URL+"; ") || !strings.Contains(out, "NAMES-VALID-ACCEPTED not checked (configuration)") || !strings.Contains(out, "SWR_PROVISION=true") {
 						t.Fatalf("the VERDICT line must be last and name NAMES-VALID-ACCEPTED with the setting that checks it:\n%s", tail(out))
 					}
 				})
 			}
 		}
+	}
+}
+
+// checkTraffic checks a conforming run's traffic: every request sent once,
+// nothing refused, and the requests the run said up front it would send
+// within 10% of what it sent (the figures of expectedRequests, kept in step
+// with the specs here).
+func checkTraffic(t *testing.T, r *report.Results) {
+	t.Helper()
+	tr := r.Traffic
+	if tr == nil {
+		t.Fatal("results.json has no traffic")
+	}
+	if tr.Sent != tr.Requests || tr.Refused429+tr.Refused503 != 0 || tr.LearnedRate != 0 {
+		t.Errorf("traffic %+v: want every request sent once, none refused, no rate learned", *tr)
+	}
+	if diff := tr.ExpectedRequests - tr.Requests; diff*10 > tr.Requests || -diff*10 > tr.Requests {
+		t.Errorf("the run said it would send about %d requests and sent %d: update expectedRequests (internal/runner/gate.go) to the specs", tr.ExpectedRequests, tr.Requests)
 	}
 }
 

@@ -62,6 +62,9 @@ const (
 	// noiseEvidence is the fewest refusals since an episode's first cut
 	// that tell the share refused apart from a bucket running dry.
 	noiseEvidence = 4
+	// mostRefused: a share refused this high or higher is never taken
+	// as noise.
+	mostRefused = 0.9
 	// episodeEnd: this long after the last cut without another, the rate
 	// has been found: a later refusal starts a new episode.
 	episodeEnd = 5 * time.Second
@@ -306,7 +309,9 @@ func (l *Limiter) Refused() {
 		since := float64(l.refusals-ep.refusals) / math.Max(1, float64(l.attempts-ep.attempts))
 		// A refusal or two after a cut is a gateway's bucket running dry
 		// once more; it takes a few to tell a share.
-		if l.refusals-ep.refusals >= noiseEvidence && since >= keptShare*ep.share {
+		// A target refusing (nearly) everything is no noise to ignore:
+		// the run keeps to the lowest rate, however little it helps.
+		if l.refusals-ep.refusals >= noiseEvidence && since >= keptShare*ep.share && since < mostRefused {
 			// The cuts made the refusals no rarer: they do not follow
 			// the rate. (Under a limit they stop, or grow rarer as the
 			// rate comes down to it.)

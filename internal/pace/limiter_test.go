@@ -257,3 +257,21 @@ func TestLocalWaitHonoursContext(t *testing.T) {
 		t.Error("Wait with an ended context returned nil, want the context's error")
 	}
 }
+
+// A target that refuses everything is no noise: the rate comes down and
+// stays down, however little it helps.
+func TestRefusingEverythingKeepsTheRateDown(t *testing.T) {
+	c := newClock()
+	l := NewLimiter(0, c.Now)
+	for i := 0; i < 2000; i++ {
+		l.Take(context.Background(), c.Sleep)
+		l.Answered(429)
+		c.Set(c.Now().Add(2 * time.Millisecond))
+	}
+	if r := l.Rate(); r == 0 || r > 1 {
+		t.Errorf("rate %g after 2,000 requests all refused, want it down at the lowest (%g), not undone", r, minRate)
+	}
+	if l.Stats().Undone != 0 {
+		t.Errorf("%d cuts undone: refusing everything is not noise", l.Stats().Undone)
+	}
+}
