@@ -31,7 +31,7 @@ GINKGO  ?= $(GO) tool ginkgo
 .PHONY: conformance test selftest build dist binaries image image-archive vet staticcheck lint-workflows bench clean
 
 # The suite under the Ginkgo CLI, in parallel processes (SWR_PROCS, default
-# 4; existing-fixture mode: two share accounts per process). It ends with
+# 4; existing-fixture mode: one per share account, at most 4). It ends with
 # the VERDICT line of the merged result; its exit status is the verdict's
 # (make turns any but 0 into its own 2).
 conformance: build

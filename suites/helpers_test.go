@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -135,6 +136,27 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 	}
 }
 
+// eachAtOnce runs check(i) for i from 0 to n-1, up to SWR_CONCURRENCY at
+// once as a property's cases are sent, and returns the errors in that
+// order. Only for checks that are independent of each other: each judges
+// its own answer, and none reads back state another one changes.
+func eachAtOnce(n int, check func(i int) error) []error {
+	errs := make([]error, n)
+	slots := make(chan struct{}, max(1, run.Config().Concurrency))
+	var wg sync.WaitGroup
+	for i := range n {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			errs[i] = check(i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
 // counterexample says which input of a property failed, for the reports'
 // failure cards: as found and as shrunk, each shown as it was sent (a body
 // as JSON, not Go-quoted, unless it holds what a page cannot show).
@@ -215,6 +237,7 @@ func create(ctx context.Context, s *target.Slot, body []byte, shareExists bool, 
 	ex := run.Target().Client.CreateShare(ctx, s.Namespace, s.Repository, body, append([]swrclient.Option{resend}, opts...)...)
 	ex.Replay = replay(s, setup)
 	run.Trails().Wrote(s, ex)
+	s.Wrote(ex)
 	return ex
 }
 
@@ -224,6 +247,7 @@ func update(ctx context.Context, s *target.Slot, body []byte, opts ...swrclient.
 	ex := run.Target().Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, opts...)
 	ex.Replay = replay(s, setup)
 	run.Trails().Wrote(s, ex)
+	s.Wrote(ex)
 	return ex
 }
 
