@@ -40,6 +40,14 @@ var bodyVariants = []variant{
 
 var contentTypes = []string{contract.ContentTypeJSON, contract.ContentTypeJSONCharset}
 
+// startEarly marks the property specs that read back every case before the
+// next (checkPropertyInSeries): each takes a round trip or three per case,
+// one after another, the longest specs of a run against a distant registry.
+// Ginkgo starts them before the others (it gives their containers the
+// priority), so that in parallel processes the short specs fill in around
+// them instead of one of them running alone at the end.
+var startEarly = SpecPriority(1)
+
 var _ = Describe("Create a share: POST .../access-domains", Label("create"), func() {
 	for _, v := range bodyVariants {
 		ItChecks(contract.Create201, v.name, Also{contract.CreateVisible}, func(ctx SpecContext) {
@@ -70,7 +78,7 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 		Expect(visible(ctx, contract.CreateVisible, s, b, nil, ex)).Error().To(Hold(contract.CreateVisible))
 	})
 
-	ItChecks(contract.Create201, "property: random valid bodies, each read back", Also{contract.CreateVisible}, contract.GroupProperty, func(ctx SpecContext) {
+	ItChecks(contract.Create201, "property: random valid bodies, each read back", Also{contract.CreateVisible}, contract.GroupProperty, startEarly, func(ctx SpecContext) {
 		s := lease(ctx)
 		checkPropertyInSeries(contract.Create201, generators.ValidCreateBodies(s.Account), func(body string) error {
 			b, err := generators.ParseBody([]byte(body))
@@ -104,7 +112,7 @@ var _ = Describe("Create a share: POST .../access-domains", Label("create"), fun
 		Expect(readBack(ctx, s, ex)).To(BeUnchanged(contract.CreateNoEffect, first, "a duplicate create answered 409", false))
 	})
 
-	ItChecks(contract.CreateNoEffect, "400: refused invalid bodies create nothing, property over every body rule", contract.GroupProperty, contract.GroupBodies, func(ctx SpecContext) {
+	ItChecks(contract.CreateNoEffect, "400: refused invalid bodies create nothing, property over every body rule", contract.GroupProperty, contract.GroupBodies, startEarly, func(ctx SpecContext) {
 		s := lease(ctx)
 		checkPropertyInSeries(contract.CreateNoEffect, generators.InvalidCreateBodiesOfAnyRule(s.Account), func(body string) error {
 			ex := create(ctx, s, []byte(body), false)
@@ -171,7 +179,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 		Expect(visible(ctx, contract.UpdateVisible, s, b, nil, ex)).Error().To(Hold(contract.UpdateVisible))
 	})
 
-	ItChecks(contract.Update201, "property: random valid bodies, each read back", Also{contract.UpdateVisible}, contract.GroupProperty, func(ctx SpecContext) {
+	ItChecks(contract.Update201, "property: random valid bodies, each read back", Also{contract.UpdateVisible}, contract.GroupProperty, startEarly, func(ctx SpecContext) {
 		s := lease(ctx)
 		current := createShare(ctx, s)
 		checkPropertyInSeries(contract.Update201, generators.ValidUpdateBodies(s.Account), func(body string) error {
@@ -193,7 +201,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 		})
 	})
 
-	ItChecks(contract.UpdateNoEffect, "400: refused invalid bodies change nothing, property over every body rule", contract.GroupProperty, contract.GroupBodies, func(ctx SpecContext) {
+	ItChecks(contract.UpdateNoEffect, "400: refused invalid bodies change nothing, property over every body rule", contract.GroupProperty, contract.GroupBodies, startEarly, func(ctx SpecContext) {
 		s := lease(ctx)
 		created := createShare(ctx, s)
 		checkPropertyInSeries(contract.UpdateNoEffect, generators.InvalidUpdateBodiesOfAnyRule(), func(body string) error {
