@@ -279,9 +279,24 @@ func createStatus(ctx context.Context, req contract.Requirement, s *target.Slot,
 // createShare creates the slot's share with a valid body, as set-up.
 func createShare(ctx context.Context, s *target.Slot) generators.Body {
 	GinkgoHelper()
-	b := validBody(s, contract.Forever, "created by swr-conformance")
-	precondition("create the share to work on", create(ctx, s, b.CreateJSON(), false))
-	return b
+	return createShares(ctx, s)[0]
+}
+
+// createShares is createShare for several slots; their creates are
+// independent of each other, so they are sent at once.
+func createShares(ctx context.Context, slots ...*target.Slot) []generators.Body {
+	GinkgoHelper()
+	bodies := make([]generators.Body, len(slots))
+	exs := make([]*swrclient.Exchange, len(slots))
+	eachAtOnce(len(slots), func(i int) error {
+		bodies[i] = validBody(slots[i], contract.Forever, "created by swr-conformance")
+		exs[i] = create(ctx, slots[i], bodies[i].CreateJSON(), false)
+		return nil
+	})
+	for _, ex := range exs {
+		precondition("create the share to work on", ex)
+	}
+	return bodies
 }
 
 // undoCreate removes a share that a create made, so each case of a property

@@ -236,8 +236,7 @@ var _ = Describe("Update a share: PATCH .../access-domains/{account}", Label("up
 	ItChecks(contract.UpdateOwnShare, "an update of one account's share leaves another account's share as it was", Also{contract.Update201}, Serial, func(ctx SpecContext) {
 		s := lease(ctx)
 		other := leaseSecond(ctx, s, contract.UpdateOwnShare)
-		createShare(ctx, s)
-		untouched := createShare(ctx, other)
+		untouched := createShares(ctx, s, other)[1]
 		b := validBody(s, "2047-05-06T07:08:09Z", "only this share changes")
 		ex := update(ctx, s, b.UpdateJSON())
 		Expect(ex).To(Answer(contract.Update201))
