@@ -28,13 +28,15 @@ ARGS    ?=
 # as a tool (the same version as the Ginkgo library).
 GINKGO  ?= $(GO) tool ginkgo
 
-.PHONY: conformance test selftest build dist binaries image image-archive vet staticcheck lint-workflows bench clean
+.PHONY: conformance test selftest build suite dist binaries image image-archive vet staticcheck lint-workflows bench clean
 
 # The suite under the Ginkgo CLI, in parallel processes (SWR_PROCS, default
-# 4; existing-fixture mode: two share accounts per process). It ends with
+# 4; existing-fixture mode: one per share account, at most 4). It ends with
 # the VERDICT line of the merged result; its exit status is the verdict's
-# (make turns any but 0 into its own 2).
-conformance: build
+# (make turns any but 0 into its own 2). It builds the suite only: the
+# reference server as a program is not needed, and even with nothing to
+# compile each go command costs a second or so on a busy machine.
+conformance: suite
 	@SWR_GINKGO='$(GINKGO)' $(BIN)/swr-conformance.test $(ARGS)
 
 # Every test, under gotestsum (pinned in go.mod as a tool): a line per
@@ -71,13 +73,16 @@ staticcheck:
 lint-workflows:
 	$(GO) run $(ACTIONLINT) -no-color
 
+# The suite and the reference server as a program.
+build: suite
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/swr-refserver ./cmd/swr-refserver
+
 # The suite is compiled once, as bin/swr-conformance.test (the Ginkgo CLI
 # runs only *.test files); bin/swr-conformance is the same file.
-build:
+suite:
 	@mkdir -p $(BIN)
 	$(GO) test -c -ldflags "$(LDFLAGS)" -o $(BIN)/swr-conformance.test ./suites
 	@ln -f $(BIN)/swr-conformance.test $(BIN)/swr-conformance 2>/dev/null || cp -f $(BIN)/swr-conformance.test $(BIN)/swr-conformance
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/swr-refserver ./cmd/swr-refserver
 
 # Release binaries for every platform, stamped with the version, the OCI
 # image, and their checksums. The suite binary needs no Go on the machine

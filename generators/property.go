@@ -88,6 +88,10 @@ type Outcome struct {
 
 // Check sends every boundary input and then p.Cases random inputs of in to
 // check, which returns nil when the target answered as the contract says.
+// They are one stream: with p.Concurrency above 1 the first random inputs
+// are on their way while the last boundary inputs are, rather than waiting
+// for the slowest of them, and a boundary input that fails is still the
+// failure reported, as it comes first in the order.
 //
 // The random inputs are drawn from in.Gen with p.Seed alone, in a fixed
 // order, before any is checked, so the same seed gives the same inputs at
@@ -120,24 +124,33 @@ func Check(p Params, in Inputs, check func(string) error) Outcome {
 			return out
 		}
 	}
-	if i, err := firstAloneFailure(in.Boundary, p.Concurrency, check); err != nil {
+	boundaryFailed := func(i int, err error) Outcome {
 		out.Tried = i + 1
 		out.Failure = &Failure{Label: in.Label, Original: in.Boundary[i], Shrunk: in.Boundary[i], Boundary: true, Err: err, Seed: p.Seed, Describe: in.Describe}
 		return out
 	}
-	out.Tried = len(in.Boundary)
-
-	inputs, results, err := draw(in, p.Seed, p.Cases)
-	if err != nil {
-		out.Problem = err
+	inputs, results, drawErr := draw(in, p.Seed, p.Cases)
+	if drawErr != nil {
+		// A generator that cannot produce its class: the boundary inputs
+		// are still checked, and a failure among them still reported.
+		if i, err := firstAloneFailure(in.Boundary, p.Concurrency, check); err != nil {
+			return boundaryFailed(i, err)
+		}
+		out.Tried = len(in.Boundary)
+		out.Problem = drawErr
 		return out
 	}
-	i, err := firstAloneFailure(inputs, p.Concurrency, check)
-	if err == nil {
-		out.Tried += len(inputs)
+	nb := len(in.Boundary)
+	i, err := firstAloneFailure(append(append(make([]string, 0, nb+len(inputs)), in.Boundary...), inputs...), p.Concurrency, check)
+	switch {
+	case err == nil:
+		out.Tried = nb + len(inputs)
 		return out
+	case i < nb:
+		return boundaryFailed(i, err)
 	}
-	out.Tried += i + 1
+	out.Tried = i + 1
+	i -= nb
 	maxShrinks := p.MaxShrinks
 	if maxShrinks <= 0 {
 		maxShrinks = DefaultMaxShrinks

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // tooLong is a small class for testing the runner: strings of 'a' longer
@@ -153,6 +154,32 @@ func TestCheckBoundaryFirst(t *testing.T) {
 	out = Check(Params{Seed: 1, Cases: 5}, in, func(string) error { t.Fatal("sent"); return nil })
 	if out.Problem == nil {
 		t.Fatal("a boundary case outside its class was not reported")
+	}
+}
+
+// Boundary and random inputs are one stream: at a concurrency above one a
+// random input is on its way before every boundary input is answered, so a
+// slow boundary answer does not hold the random ones back.
+func TestCheckSendsBoundaryAndRandomInputsAsOneStream(t *testing.T) {
+	in := tooLong()
+	in.Boundary = []string{"!boundary"} // outside the drawn class of 'a's, but in the class tested here
+	in.Holds = func(s string) bool { return s == "!boundary" || len(s) > 8 && strings.Trim(s, "a") == "" }
+	randomStarted := make(chan struct{})
+	var once sync.Once
+	out := Check(Params{Seed: 1, Cases: 5, Concurrency: 2}, in, func(s string) error {
+		if s != "!boundary" {
+			once.Do(func() { close(randomStarted) })
+			return nil
+		}
+		select {
+		case <-randomStarted:
+			return nil
+		case <-time.After(10 * time.Second):
+			return errors.New("no random input was sent while the boundary input waited for its answer")
+		}
+	})
+	if out.Failure != nil || out.Tried != 6 {
+		t.Fatalf("outcome %+v, failure %v", out, out.Failure)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
@@ -135,6 +136,27 @@ func runProperty(req contract.Requirement, in generators.Inputs, concurrency int
 	}
 }
 
+// eachAtOnce runs check(i) for i from 0 to n-1, up to SWR_CONCURRENCY at
+// once as a property's cases are sent, and returns the errors in that
+// order. Only for checks that are independent of each other: each judges
+// its own answer, and none reads back state another one changes.
+func eachAtOnce(n int, check func(i int) error) []error {
+	errs := make([]error, n)
+	slots := make(chan struct{}, max(1, run.Config().Concurrency))
+	var wg sync.WaitGroup
+	for i := range n {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			errs[i] = check(i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
 // counterexample says which input of a property failed, for the reports'
 // failure cards: as found and as shrunk, each shown as it was sent (a body
 // as JSON, not Go-quoted, unless it holds what a page cannot show).
@@ -211,6 +233,7 @@ func create(ctx context.Context, s *target.Slot, body []byte, shareExists bool, 
 		run.Trails().Forget(s) // the slot was emptied before the create was sent again
 	}
 	run.Trails().Wrote(s, ex)
+	s.Wrote(ex)
 	return ex
 }
 
@@ -219,6 +242,7 @@ func update(ctx context.Context, s *target.Slot, body []byte, opts ...swrclient.
 	setup := run.Trails().Of(s)
 	ex := run.Target().Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, append([]swrclient.Option{swrclient.WithReplay(replay(s, setup))}, opts...)...)
 	run.Trails().Wrote(s, ex)
+	s.Wrote(ex)
 	return ex
 }
 
@@ -250,9 +274,24 @@ func createStatus(ctx context.Context, req contract.Requirement, s *target.Slot,
 // createShare creates the slot's share with a valid body, as set-up.
 func createShare(ctx context.Context, s *target.Slot) generators.Body {
 	GinkgoHelper()
-	b := validBody(s, contract.Forever, "created by swr-conformance")
-	precondition("create the share to work on", create(ctx, s, b.CreateJSON(), false))
-	return b
+	return createShares(ctx, s)[0]
+}
+
+// createShares is createShare for several slots; their creates are
+// independent of each other, so they are sent at once.
+func createShares(ctx context.Context, slots ...*target.Slot) []generators.Body {
+	GinkgoHelper()
+	bodies := make([]generators.Body, len(slots))
+	exs := make([]*swrclient.Exchange, len(slots))
+	eachAtOnce(len(slots), func(i int) error {
+		bodies[i] = validBody(slots[i], contract.Forever, "created by swr-conformance")
+		exs[i] = create(ctx, slots[i], bodies[i].CreateJSON(), false)
+		return nil
+	})
+	for _, ex := range exs {
+		precondition("create the share to work on", ex)
+	}
+	return bodies
 }
 
 // undoCreate removes a share that a create made, so each case of a property

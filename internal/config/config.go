@@ -146,7 +146,7 @@ var known = []struct{ env, flag, usage string }{
 	{EnvReportDir, "swr.report-dir", "directory for junit.xml, results.json, summary.md, report.html (default reports)"},
 	{EnvComplete, "swr.require-complete", "true: a run that leaves any requirement unchecked exits 3 (default false: only a problem of the run does)"},
 	{EnvGinkgo, "swr.ginkgo", "command of the Ginkgo CLI the parallel processes run under, e.g. 'go tool ginkgo' (make conformance sets it; unset: the CLI built into the suite)"},
-	{EnvProcs, "swr.procs", "parallel processes (default 4 on the embedded server; existing fixture: one per two share accounts, at most 4; provisioning on a registry: 1); 1: one process, no CLI"},
+	{EnvProcs, "swr.procs", "parallel processes (default 4 on the embedded server; existing fixture: one per share account, at most 4; provisioning on a registry: 1); 1: one process, no CLI"},
 	{EnvIAMEndpoint, "swr.iam-endpoint", "IAM base URL: the suite obtains its own token instead of SWR_TOKEN"},
 	{EnvUsername, "swr.username", "IAM user name (with SWR_IAM_ENDPOINT)"},
 	{EnvPassword, "swr.password", "IAM password (with SWR_IAM_ENDPOINT; prefer the variable)"},
@@ -441,10 +441,11 @@ func (s *Settings) ReportDir(lookup func(string) (string, bool)) string {
 //
 // The default is DefaultProcs. In existing-fixture mode the processes split
 // SWR_SHARE_ACCOUNTS between them (a share of one account is one spec's at
-// a time), so there are never more processes than accounts; and a process
-// with a single account cannot check UPDATE-ONLY-ITS-SHARE (two shares at once),
-// so by default each process gets two, which keeps every requirement a
-// serial run checks.
+// a time), so there are never more processes than accounts: by default one
+// per account, at most DefaultProcs. A process with a single account still
+// checks UPDATE-ONLY-ITS-SHARE (two shares at once): that spec runs alone,
+// on process 1 after the others have finished (Ginkgo's Serial), and takes
+// its second account from the whole list.
 func (c Config) Processes() (n int, note string) {
 	if c.Provision {
 		switch {
@@ -460,18 +461,15 @@ func (c Config) Processes() (n int, note string) {
 	accounts := len(c.Accounts)
 	switch {
 	case c.Procs == 0:
-		n = max(1, min(DefaultProcs, accounts/2))
+		n = max(1, min(DefaultProcs, accounts))
 		if n < DefaultProcs {
-			note = fmt.Sprintf("%s, not %d: existing-fixture mode gives each process two of the %d share accounts (%s), so that %s can be checked; %s=N asks for N", plural(n, "process"), DefaultProcs, accounts, EnvAccounts, contract.UpdateOwnShare.ID, EnvProcs)
+			note = fmt.Sprintf("%s, not %d: existing-fixture mode gives each process a share account of its own, and %s has %d; name more accounts for more processes", plural(n, "process"), DefaultProcs, EnvAccounts, accounts)
 		}
 	case c.Procs > accounts:
 		n = accounts
 		note = fmt.Sprintf("%s=%d capped at %d: existing-fixture mode needs a share account per process, and %s has %d", EnvProcs, c.Procs, n, EnvAccounts, accounts)
 	default:
 		n = c.Procs
-		if n > 1 && accounts/n < 2 {
-			note = fmt.Sprintf("%d processes for %d share accounts: some process has one account, so %s (two shares at once) is not checked; %s=%d checks it", n, accounts, contract.UpdateOwnShare.ID, EnvProcs, max(1, accounts/2))
-		}
 	}
 	return n, note
 }

@@ -156,8 +156,8 @@ func TestProcsAndGinkgoSettings(t *testing.T) {
 
 // The number of processes: the default, what was asked, and in
 // existing-fixture mode never more than one per share account, by default
-// two accounts each (UPDATE-ONLY-ITS-SHARE needs two at once); whenever the
-// number is not simply what was asked, one line says why.
+// one per account (UPDATE-ONLY-ITS-SHARE runs alone and borrows a second);
+// whenever the number is not simply what was asked, one line says why.
 func TestProcesses(t *testing.T) {
 	accounts := func(n int) []string {
 		var out []string
@@ -174,12 +174,12 @@ func TestProcesses(t *testing.T) {
 	}{
 		{"provisioning default", Config{Provision: true, Accounts: accounts(1)}, DefaultProcs, ""},
 		{"provisioning asked", Config{Provision: true, Procs: 7, Accounts: accounts(1)}, 7, ""},
-		{"existing default, 2 accounts", Config{Accounts: accounts(2)}, 1, "1 process, not 4: existing-fixture mode gives each process two of the 2 share accounts"},
-		{"existing default, 4 accounts", Config{Accounts: accounts(4)}, 2, "2 processes, not 4"},
+		{"existing default, 2 accounts", Config{Accounts: accounts(2)}, 2, "2 processes, not 4: existing-fixture mode gives each process a share account of its own, and SWR_SHARE_ACCOUNTS has 2"},
+		{"existing default, 4 accounts", Config{Accounts: accounts(4)}, 4, ""},
 		{"existing default, 8 accounts", Config{Accounts: accounts(8)}, 4, ""},
 		{"existing default, 1 account", Config{Accounts: accounts(1)}, 1, "1 process, not 4"},
 		{"existing asked more than accounts", Config{Procs: 6, Accounts: accounts(4)}, 4, "SWR_PROCS=6 capped at 4: existing-fixture mode needs a share account per process, and SWR_SHARE_ACCOUNTS has 4"},
-		{"existing asked one per account", Config{Procs: 4, Accounts: accounts(4)}, 4, "UPDATE-ONLY-ITS-SHARE (two shares at once) is not checked; SWR_PROCS=2 checks it"},
+		{"existing asked one per account", Config{Procs: 4, Accounts: accounts(4)}, 4, ""},
 		{"existing asked two per account", Config{Procs: 2, Accounts: accounts(4)}, 2, ""},
 		{"existing asked one", Config{Procs: 1, Accounts: accounts(1)}, 1, ""},
 	}

@@ -158,9 +158,11 @@ func TestParallelRunMatchesSerial(t *testing.T) {
 	}{
 		{"provisioning, conforming", provisioning(conforming), 4, "7", 0, true},
 		{"provisioning, two faults", provisioning(faulty), 3, "11", 1, true},
-		// Two accounts per process: every requirement a serial run checks.
-		// No SWR_PROCS either: the default for four accounts is two.
-		{"existing fixture, four accounts, built-in CLI, default processes", existing, 2, "5", 0, false},
+		// One account per process, and still every requirement a serial
+		// run checks: UPDATE-ONLY-ITS-SHARE runs alone, last, and borrows
+		// another process's account. No SWR_PROCS either: the default for
+		// four accounts is four.
+		{"existing fixture, four accounts, built-in CLI, default processes", existing, 4, "5", 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
