@@ -233,7 +233,6 @@ func create(ctx context.Context, s *target.Slot, body []byte, shareExists bool, 
 		run.Trails().Forget(s) // the slot was emptied before the create was sent again
 	}
 	run.Trails().Wrote(s, ex)
-	s.Wrote(ex)
 	return ex
 }
 
@@ -242,7 +241,6 @@ func update(ctx context.Context, s *target.Slot, body []byte, opts ...swrclient.
 	setup := run.Trails().Of(s)
 	ex := run.Target().Client.UpdateShare(ctx, s.Namespace, s.Repository, s.Account, body, append([]swrclient.Option{swrclient.WithReplay(replay(s, setup))}, opts...)...)
 	run.Trails().Wrote(s, ex)
-	s.Wrote(ex)
 	return ex
 }
 

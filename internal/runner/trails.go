@@ -45,7 +45,11 @@ func (t *Trails) Of(s *target.Slot) []*swrclient.Exchange {
 // Wrote records a write on the slot's share, when it succeeded. A create
 // adds to an empty slot only: a create of a share that exists changes
 // nothing on a conforming target, whatever a faulty one answered.
+//
+// It also tells the slot (target.Slot.Wrote), whose release reads before
+// it deletes unless a write may have made the share.
 func (t *Trails) Wrote(s *target.Slot, ex *swrclient.Exchange) {
+	s.Wrote(ex)
 	if !ex.Succeeded() {
 		return
 	}
