@@ -95,9 +95,9 @@ func (g gate) close() {
 // (internal/e2e) keeps the figures in step with the specs.
 func expectedRequests(cfg config.Config) int {
 	if cfg.Provision {
-		return 1265 + 67*cfg.Cases
+		return 1215 + 67*cfg.Cases
 	}
-	return 912 + 55*cfg.Cases
+	return 857 + 55*cfg.Cases
 }
 
 // costLine says up front what the run will cost the target: the requests,
