@@ -24,9 +24,6 @@ ACTIONLINT  := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # Extra arguments for the suite binary, e.g. ARGS='-ginkgo.label-filter=auth'.
 ARGS    ?=
-# The Ginkgo CLI that runs the suite's parallel processes, pinned in go.mod
-# as a tool (the same version as the Ginkgo library).
-GINKGO  ?= $(GO) tool ginkgo
 
 .PHONY: conformance test selftest build suite dist binaries image image-archive vet staticcheck lint-workflows bench clean
 
@@ -35,9 +32,11 @@ GINKGO  ?= $(GO) tool ginkgo
 # the VERDICT line of the merged result; its exit status is the verdict's
 # (make turns any but 0 into its own 2). It builds the suite only: the
 # reference server as a program is not needed, and even with nothing to
-# compile each go command costs a second or so on a busy machine.
+# compile each go command costs a second or so on a busy machine. The CLI
+# is the one built into the binary (the version pinned in go.mod): `go tool
+# ginkgo` would cost another such second before the first request.
 conformance: suite
-	@SWR_GINKGO='$(GINKGO)' $(BIN)/swr-conformance.test $(ARGS)
+	@$(BIN)/swr-conformance.test $(ARGS)
 
 # Every test, under gotestsum (pinned in go.mod as a tool): a line per
 # package as it finishes, the failures in full, and a closing summary
