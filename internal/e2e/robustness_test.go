@@ -47,9 +47,12 @@ func TestIAMToken(t *testing.T) {
 	}
 }
 
-// throttle answers the first sending of about a third of the distinct
-// requests with 429 or 503 and lets every repetition through, so each
-// throttled request succeeds on its first retry whatever the concurrency.
+// throttle answers the first sending of about one in a hundred of the
+// distinct requests with 429 or 503 and lets every repetition through, so
+// each throttled request succeeds on its first retry whatever the
+// concurrency. So few, at any rate, are a flaky backend's: the run's rate
+// does not come down for them (internal/pace's dead band), and the test
+// stays as fast as the run.
 func throttle(next http.Handler) http.Handler {
 	var mu sync.Mutex
 	seen := map[string]bool{}
@@ -63,9 +66,9 @@ func throttle(next http.Handler) http.Handler {
 		first := !seen[key]
 		seen[key] = true
 		mu.Unlock()
-		if first && h.Sum32()%3 == 0 {
+		if first && h.Sum32()%100 == 0 {
 			status := http.StatusTooManyRequests
-			if h.Sum32()%2 == 0 {
+			if h.Sum32()/100%2 == 0 {
 				status = http.StatusServiceUnavailable
 			}
 			w.Header().Set("Retry-After", "0")

@@ -56,21 +56,6 @@ const (
 	// measure low) the rate is found again in a few seconds.
 	firstRaise = 0.02
 	maxRaise   = 1.0
-	// keptShare: cuts after which the share of requests refused is still
-	// at least this part of what it was did not help (see Refused).
-	keptShare = 0.6
-	// noiseEvidence is the fewest refusals since an episode's first cut
-	// that tell the share refused apart from a bucket running dry.
-	noiseEvidence = 4
-	// mostRefused: a share refused this high or higher is never taken
-	// as noise.
-	mostRefused = 0.9
-	// episodeEnd: this long after the last cut without another, the rate
-	// has been found: a later refusal starts a new episode.
-	episodeEnd = 5 * time.Second
-	// noiseMargin: refusals up to this multiple of the target's noise do
-	// not lower the rate.
-	noiseMargin = 1.5
 	// nearPeak: at this share of the rate last refused, or above, the
 	// probe stays at firstRaise: a gateway that stores unused tokens
 	// would let a fast probe through for a while, and then refuse it many
@@ -81,9 +66,16 @@ const (
 	// two make a share that means nothing. The vendor's gateways allow 10
 	// to 20 a second.
 	minEvidence = 10
+	// deadBand is the share of the last ten seconds' requests refused
+	// that is too small to lower the rate or to stop it rising: a backend
+	// that fails one request in a hundred at any rate must not slow a run
+	// down second after second until it crawls. Over a gateway's limit the
+	// share grows past it in a few seconds.
+	deadBand = 0.02
 	// minRate is the lowest rate learned: one request every two seconds.
 	minRate = 0.5
-	// window is the span the accepted rate is measured over, in buckets.
+	// buckets is the number of spans a ring keeps: the accepted rate is
+	// measured over the last second in tenths (bucketSpan).
 	buckets    = 10
 	bucketSpan = 100 * time.Millisecond
 )
@@ -101,25 +93,15 @@ type Limiter struct {
 	lastMove time.Time // the last cut or raise
 	step     float64   // the share of the next raise
 	peak     float64   // the rate in force at the last cut; 0: none (the first cut came with no rate)
-	episode  episode   // the cuts since the rate was last found
-	// Since the start: requests answered or granted a slot, and refused.
-	attempts, refusals int64
-	noise              float64 // the share a target refuses whatever the rate (see Refused)
-	queued             bool    // a request waited for its slot since the last raise
-	ring               [buckets]bucket
+	queued   bool      // a request waited for its slot since the last raise
+	// second counts the last second in tenths, tenSeconds the last ten
+	// seconds: the rate accepted is measured over the first, the share
+	// refused over the second (see deadBand).
+	second, tenSeconds ring
 	watchers           []func(rate float64)
 	onGrant            func(at time.Time) // tests: sees every slot granted
 
 	stats Stats
-}
-
-// episode is a run of cuts, each within episodeEnd of the one before: the
-// limiter looking for the rate after a refusal.
-type episode struct {
-	active             bool
-	rateBefore         float64 // the learned rate before its first cut, to undo it
-	share              float64 // the share refused in the second before its first cut
-	attempts, refusals int64   // the limiter's totals at its first cut
 }
 
 // bucket counts what happened in one bucketSpan of the last second.
@@ -133,10 +115,8 @@ type Stats struct {
 	// Learned is the rate last learned from the gateway's answers (0:
 	// none: nothing was refused).
 	Learned float64 `json:"learned_rate,omitempty"`
-	// Cuts counts the times the rate was lowered after a refusal; Undone
-	// the cuts undone because the refusals did not follow the rate.
-	Cuts   int `json:"cuts,omitempty"`
-	Undone int `json:"undone,omitempty"`
+	// Cuts counts the times the rate was lowered after a refusal.
+	Cuts int `json:"cuts,omitempty"`
 	// Paced is the time requests waited for their slots, summed.
 	Paced time.Duration `json:"paced_ns,omitempty"`
 }
@@ -150,7 +130,7 @@ func NewLimiter(rate float64, now func() time.Time) *Limiter {
 	if rate < 0 {
 		rate = 0
 	}
-	return &Limiter{now: now, cap: rate}
+	return &Limiter{now: now, cap: rate, second: ring{span: bucketSpan}, tenSeconds: ring{span: time.Second}}
 }
 
 // Rate is the rate requests are paced at now: the lower of the cap and
@@ -220,8 +200,7 @@ func (l *Limiter) Reserve() (wait time.Duration, ok bool) {
 		l.onGrant(at)
 	}
 	// Counted when granted: the slot is at most an interval ahead.
-	l.at(now).granted++
-	l.attempts++
+	l.add(now, 1, 0, 0)
 	wait = at.Sub(now)
 	if wait > 0 {
 		l.queued = true
@@ -251,8 +230,7 @@ func (l *Limiter) Answered(status int) {
 	case status != 0:
 		l.mu.Lock()
 		if l.rate() == 0 {
-			l.at(l.now()).settled++
-			l.attempts++
+			l.add(l.now(), 0, 0, 1)
 		}
 		l.mu.Unlock()
 	}
@@ -264,80 +242,43 @@ func (l *Limiter) Answered(status int) {
 func (l *Limiter) Settled(n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.at(l.now()).settled += int64(n)
-	l.attempts += int64(n)
+	l.add(l.now(), 0, 0, int64(n))
 }
 
 // Refused takes a 429 or 503 answer into account: the first refusal after
 // the holdoff lowers the rate to just under what was accepted over the
 // last second.
 //
-// Unless the refusals do not follow the rate: a target may refuse a share
-// of requests however slowly they come (a flaky backend's 503s, a test
-// server's). Over a gateway's limit, cuts make refusals rarer, until they
-// stop under it; so when the share of requests refused since the first cut
-// of an episode (cuts in a row, each within episodeEnd of the one before)
-// is not clearly lower than before it, the episode's cuts are undone, and
-// that share is taken as the target's noise: refusals up to it lower the
-// rate no more. Without this,
-// a target that refuses 5% of requests at any rate would have the run
-// slow down every second until it crawled.
+// The limiter cannot tell a gateway's refusals from a target's that come
+// however slowly the run sends (a flaky backend's 503s): it slows down for
+// both, unless they are rarer than deadBand. It learns nothing from a run
+// sending fewer than minEvidence requests a second, where each refused
+// request waits on its own.
 func (l *Limiter) Refused() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	l.at(now).refused++
-	l.refusals++
-	if l.rate() == 0 {
-		l.attempts++ // an unpaced request: no slot counted it
-	}
+	l.add(now, 0, 1, 0)
 	if !l.lastCut.IsZero() && now.Sub(l.lastCut) < holdoff {
 		return
 	}
-	var granted, refused, settled int64
-	l.window(now, func(b *bucket) { granted += b.granted; refused += b.refused; settled += b.settled })
+	last := l.second.sum(now)
 	// Refusals of unpaced requests were never granted a slot: only those
 	// of paced ones are taken off the slots granted.
-	accepted := float64(settled + max(0, granted-refused))
-	attempts := accepted + float64(refused)
-	share := float64(refused) / math.Max(1, attempts)
-	ep := &l.episode
-	if ep.active && now.Sub(l.lastCut) > episodeEnd {
-		ep.active = false // the rate was found
-	}
-	if ep.active {
-		since := float64(l.refusals-ep.refusals) / math.Max(1, float64(l.attempts-ep.attempts))
-		// A refusal or two after a cut is a gateway's bucket running dry
-		// once more; it takes a few to tell a share.
-		// A target refusing (nearly) everything is no noise to ignore:
-		// the run keeps to the lowest rate, however little it helps.
-		if l.refusals-ep.refusals >= noiseEvidence && since >= keptShare*ep.share && since < mostRefused {
-			// The cuts made the refusals no rarer: they do not follow
-			// the rate. (Under a limit they stop, or grow rarer as the
-			// rate comes down to it.)
-			l.noise = math.Max(l.noise, since)
-			l.setLearned(ep.rateBefore)
-			ep.active = false
-			l.lastCut, l.lastMove = time.Time{}, now
-			l.stats.Undone++
-			return
-		}
-	}
-	if attempts < minEvidence {
+	accepted := float64(last.settled + max(0, last.granted-last.refused))
+	if last.attempts() < minEvidence {
 		// A run sending a handful of requests a second learns nothing
 		// about a limit from a refusal: each refused request waits on its
 		// own (transport.Policy), and the rate stays.
 		return
 	}
-	if share <= noiseMargin*l.noise {
-		return // as often as the target refuses anyway
+	if l.refusedShare(now) <= deadBand {
+		// As rare as a flaky backend's: each waits on its own.
+		return
 	}
 	rate := cutTo * accepted
 	if cur := l.rate(); cur > 0 {
 		rate = math.Max(cutAtLeast*cur, math.Min(cutTo*cur, rate))
-	}
-	if !ep.active {
-		*ep = episode{active: true, rateBefore: l.learned, share: share, attempts: l.attempts, refusals: l.refusals}
 	}
 	l.peak = l.rate()
 	l.setLearned(math.Max(minRate, rate))
@@ -352,12 +293,10 @@ func (l *Limiter) maybeRaise(now time.Time) {
 	if l.learned == 0 || now.Sub(l.lastMove) < time.Second {
 		return
 	}
-	var refused int64
-	l.window(now, func(b *bucket) { refused += b.refused })
-	// Raised only when requests waited for their slots since the last
-	// move: a run that sends less than the rate allows learns nothing by
-	// raising it, and would burst later.
-	if refused > 0 || !l.queued {
+	// Raised only after a second without refusals, when requests waited
+	// for their slots since the last move: a run that sends less than the
+	// rate allows learns nothing by raising it, and would burst later.
+	if l.second.sum(now).refused > 0 || !l.queued {
 		return
 	}
 	l.queued = false
@@ -383,26 +322,54 @@ func (l *Limiter) setLearned(rate float64) {
 	}
 }
 
-// at is the bucket of the span t falls in, emptied if it held an older
-// span.
-func (l *Limiter) at(t time.Time) *bucket {
-	idx := t.UnixNano() / int64(bucketSpan)
-	b := &l.ring[idx%buckets]
+// ring is the last ten spans of some length, one bucket each.
+type ring struct {
+	span time.Duration
+	b    [buckets]bucket
+}
+
+// add counts into the bucket of the span t falls in, emptied first if it
+// held an older span.
+func (r *ring) add(t time.Time, granted, refused, settled int64) {
+	idx := t.UnixNano() / int64(r.span)
+	b := &r.b[idx%buckets]
 	if b.idx != idx {
 		*b = bucket{idx: idx}
 	}
-	return b
+	b.granted += granted
+	b.refused += refused
+	b.settled += settled
 }
 
-// window calls f with each bucket of the last second.
-func (l *Limiter) window(now time.Time, f func(*bucket)) {
-	idx := now.UnixNano() / int64(bucketSpan)
-	for i := range l.ring {
-		if b := &l.ring[i]; b.idx > idx-buckets && b.idx <= idx {
-			f(b)
+// sum adds up the buckets of the last ten spans.
+func (r *ring) sum(now time.Time) (sum bucket) {
+	idx := now.UnixNano() / int64(r.span)
+	for i := range r.b {
+		if b := &r.b[i]; b.idx > idx-buckets && b.idx <= idx {
+			sum.granted += b.granted
+			sum.refused += b.refused
+			sum.settled += b.settled
 		}
 	}
+	return sum
 }
+
+// refusedShare is the share of the last ten seconds' requests refused.
+func (l *Limiter) refusedShare(now time.Time) float64 {
+	b := l.tenSeconds.sum(now)
+	return float64(b.refused) / math.Max(1, float64(b.attempts()))
+}
+
+// add counts into both rings.
+func (l *Limiter) add(t time.Time, granted, refused, settled int64) {
+	l.second.add(t, granted, refused, settled)
+	l.tenSeconds.add(t, granted, refused, settled)
+}
+
+// attempts is what a sum of buckets says was sent: the slots granted, the
+// unpaced answers accepted, and the refusals of unpaced requests (paced
+// ones had a slot).
+func (b bucket) attempts() int64 { return b.granted + b.settled + max(0, b.refused-b.granted) }
 
 // Local is the Gate of a run in one process: the limiter itself.
 type Local struct {

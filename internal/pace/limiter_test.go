@@ -224,26 +224,18 @@ func simulate(refuses func(time.Time) bool, adapt bool, workers, work int, laten
 	return refused, total, end.Sub(start)
 }
 
-// TestRefusalsThatDoNotFollowTheRate: a target that refuses a share of
-// requests however slowly they come (a flaky backend, a test server) must
-// not have the run slow down again and again: the run takes about as long
-// as it would without the limiter, but for the few cuts that find it out
-// (a few seconds each).
-func TestRefusalsThatDoNotFollowTheRate(t *testing.T) {
-	for _, c := range []struct {
-		every, workers int
-		latency        time.Duration
-	}{{3, 16, 2 * time.Millisecond}, {20, 16, 2 * time.Millisecond}, {3, 2, 50 * time.Millisecond}} {
-		every := c.every
-		n := 0
-		refuses := func(time.Time) bool { n++; return n%every == 0 }
-		_, _, without := simulate(refuses, false, c.workers, 20000, c.latency)
-		n = 0
-		refused, total, with := simulate(refuses, true, c.workers, 20000, c.latency)
-		t.Logf("one in %d refused, %d in flight, %s each: %d of %d, wall %s (%s without the limiter)", every, c.workers, c.latency, refused, total, with.Round(time.Millisecond), without.Round(time.Millisecond))
-		if with > without*5/4 {
-			t.Errorf("one request in %d refused at any rate: the run took %s, %s without the limiter; want at most 1.25 × that: such refusals are not a rate limit", every, with, without)
-		}
+// TestRareRefusalsDoNotSlowTheRun: a backend that fails one request in a
+// hundred at any rate (a flaky one's 503s) must not have a fast run slow
+// down second after second: it takes about as long as without the limiter.
+func TestRareRefusalsDoNotSlowTheRun(t *testing.T) {
+	n := 0
+	refuses := func(time.Time) bool { n++; return n%100 == 0 }
+	_, _, without := simulate(refuses, false, 16, 20000, 2*time.Millisecond)
+	n = 0
+	refused, total, with := simulate(refuses, true, 16, 20000, 2*time.Millisecond)
+	t.Logf("one in 100 refused: %d of %d, wall %s (%s without the limiter)", refused, total, with.Round(time.Millisecond), without.Round(time.Millisecond))
+	if with > without*11/10 {
+		t.Errorf("one request in 100 refused at any rate: the run took %s, %s without the limiter; want at most 1.1 × that", with, without)
 	}
 }
 
@@ -258,8 +250,8 @@ func TestLocalWaitHonoursContext(t *testing.T) {
 	}
 }
 
-// A target that refuses everything is no noise: the rate comes down and
-// stays down, however little it helps.
+// A target that refuses everything has the rate come down and stay down,
+// however little it helps.
 func TestRefusingEverythingKeepsTheRateDown(t *testing.T) {
 	c := newClock()
 	l := NewLimiter(0, c.Now)
@@ -269,9 +261,6 @@ func TestRefusingEverythingKeepsTheRateDown(t *testing.T) {
 		c.Set(c.Now().Add(2 * time.Millisecond))
 	}
 	if r := l.Rate(); r == 0 || r > 1 {
-		t.Errorf("rate %g after 2,000 requests all refused, want it down at the lowest (%g), not undone", r, minRate)
-	}
-	if l.Stats().Undone != 0 {
-		t.Errorf("%d cuts undone: refusing everything is not noise", l.Stats().Undone)
+		t.Errorf("rate %g after 2,000 requests all refused, want it down at the lowest (%g)", r, minRate)
 	}
 }

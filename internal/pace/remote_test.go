@@ -106,6 +106,6 @@ func settledAt(l *Limiter, now time.Time) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var n int64
-	l.window(now, func(b *bucket) { n += b.settled })
+	n = l.second.sum(now).settled
 	return n
 }

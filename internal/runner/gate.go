@@ -44,13 +44,7 @@ func paceText(st pace.Stats) string {
 	if st.Cuts == 0 {
 		return ""
 	}
-	text := fmt.Sprintf("the target's rate limit, as its slow-downs showed: about %.1f requests per second (lowered %d times, probed upwards in between)", st.Learned, st.Cuts)
-	if st.Learned == 0 {
-		text = fmt.Sprintf("the target's slow-downs did not follow the rate (lowered %d times, undone %d times): each slowed-down request waited on its own", st.Cuts, st.Undone)
-	} else if st.Undone > 0 {
-		text += fmt.Sprintf("; %d times undone, when the slow-downs did not follow the rate", st.Undone)
-	}
-	return text
+	return fmt.Sprintf("the target's rate limit, as its slow-downs showed: about %.1f requests per second (lowered %d times, probed upwards in between)", st.Learned, st.Cuts)
 }
 
 // rate is the rate in force: the cap, or the rate learned; 0: none.

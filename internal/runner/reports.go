@@ -150,7 +150,6 @@ func mergedRetries(rep types.Report) (transport.Stats, pace.Stats, bool) {
 			// One limiter for the run: the processes see the same rate.
 			paced.Learned = max(paced.Learned, ps.Pace.Learned)
 			paced.Cuts = max(paced.Cuts, ps.Pace.Cuts)
-			paced.Undone = max(paced.Undone, ps.Pace.Undone)
 			paced.Paced += ps.Pace.Paced
 		}
 	}
