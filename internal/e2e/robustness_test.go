@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"net/http"
@@ -204,5 +205,48 @@ func TestRefusingEverythingIsIncomplete(t *testing.T) {
 	}
 	if tr := r.Traffic; tr == nil || tr.Refused429 == 0 || tr.LearnedRate == 0 {
 		t.Errorf("traffic %+v: want the refusals counted and a rate learned", r.Traffic)
+	}
+}
+
+// SWR_RATE caps the whole run, however many processes share it: the
+// requests a server sees in any second are at most the rate (a few more
+// for the jitter of arrival), not the rate times the processes.
+func TestRateCapsTheWholeRun(t *testing.T) {
+	dir := bin(t)
+	srv, _ := inProcess(t)
+	var mu sync.Mutex
+	var arrivals []time.Time
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		srv.ServeHTTP(w, r)
+	}))
+	defer hs.Close()
+	const rate = 100
+	env := []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2,peer-3,peer-4",
+		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", "SWR_PROVISION=false", fmt.Sprintf("SWR_RATE=%d", rate), "SWR_PROCS=4", "SWR_CASES=3"}
+	code, out := runSuite(t, dir, env, "-ginkgo.label-filter=update")
+	if code != 0 || !strings.Contains(out, "4 parallel processes") {
+		t.Fatalf("exit %d, want 0 from a run in 4 processes:\n%s", code, tail(out))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	most := 0
+	for i, start := range arrivals {
+		n := 0
+		for _, at := range arrivals[i:] {
+			if at.Sub(start) >= time.Second {
+				break
+			}
+			n++
+		}
+		most = max(most, n)
+	}
+	if most > rate+rate/10 {
+		t.Errorf("%d requests arrived within one second under SWR_RATE=%d in 4 processes, want at most %d: the cap is for the whole run", most, rate, rate+rate/10)
+	}
+	if len(arrivals) < 2*rate {
+		t.Errorf("only %d requests: too few to see the cap", len(arrivals))
 	}
 }
