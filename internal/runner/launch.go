@@ -68,6 +68,11 @@ func (r *Run) launch(cfg config.Config, n int) int {
 
 	fmt.Fprintf(os.Stderr, "swr-conformance: %s\n", strings.ReplaceAll(cfg.Summary(), "\n", "\n                 "))
 	fmt.Fprintln(os.Stderr, "swr-conformance: "+costLine(cfg))
+	if cfg.Insecure {
+		// The processes say it too, but the CLI shows their output only
+		// when they fail.
+		fmt.Fprintln(os.Stderr, "swr-conformance: WARNING: "+insecureWarning)
+	}
 	cli := cfg.Ginkgo
 	if cli == "" {
 		cli = "built into this binary; " + config.EnvGinkgo + " names another"

@@ -137,8 +137,8 @@ func (r *Run) Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "swr-conformance: "+costLine(cfg))
 	}
 	if tgt.Config.Insecure {
-		unknown = append(unknown, "TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
-		fmt.Fprintln(os.Stderr, "swr-conformance: WARNING: TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers")
+		unknown = append(unknown, insecureWarning)
+		fmt.Fprintln(os.Stderr, "swr-conformance: WARNING: "+insecureWarning)
 	}
 	r.trails.base = tgt.Client.Base()
 	r.config, r.target, r.warnings = tgt.Config, tgt, unknown
@@ -163,6 +163,10 @@ func (r *Run) Main(m *testing.M) int {
 	}
 	return r.finish(code)
 }
+
+// insecureWarning is said on the console and in every report of a run
+// with SWR_INSECURE_SKIP_VERIFY=true.
+const insecureWarning = "TLS certificates are NOT verified (SWR_INSECURE_SKIP_VERIFY=true): the token goes to whoever answers"
 
 // openTarget opens the target. An interrupt (Ctrl-C) before the specs is
 // not Ginkgo's to handle yet: it stops the opening, which removes what it
