@@ -49,7 +49,7 @@ test: vet staticcheck lint-workflows
 # The kill matrix: the suite against every fault of the reference server and
 # both conforming dialects (also part of `make test`).
 selftest: build
-	$(GO) run ./cmd/swr-selftest -suite $(BIN)/swr-conformance.test
+	$(GO) run ./cmd/swr-selftest -suite $(BIN)/swr-conformance.test -refserver $(BIN)/swr-refserver
 
 vet:
 	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
