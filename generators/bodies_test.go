@@ -148,6 +148,7 @@ func TestDescriptionCoverage(t *testing.T) {
 var dropSpace = strings.NewReplacer(" ", "", "\n", "", "\t", "")
 
 func TestInvalidBodies(t *testing.T) {
+	oneGoroutineOnly(t)
 	classes := []Inputs{}
 	for _, r := range CreateBodyRules() {
 		classes = append(classes, InvalidCreateBodies(r, testAccount))
