@@ -144,7 +144,11 @@ func TestDescriptionCoverage(t *testing.T) {
 }
 
 // Every class holds; the defects are spread over every way to break a field.
+// dropSpace takes the white space between a body's tokens out.
+var dropSpace = strings.NewReplacer(" ", "", "\n", "", "\t", "")
+
 func TestInvalidBodies(t *testing.T) {
+	oneGoroutineOnly(t)
 	classes := []Inputs{}
 	for _, r := range CreateBodyRules() {
 		classes = append(classes, InvalidCreateBodies(r, testAccount))
@@ -162,13 +166,15 @@ func TestInvalidBodies(t *testing.T) {
 			t.Errorf("%s: only %d distinct samples", in.Label, len(distinct))
 		}
 		if strings.HasSuffix(in.Label, "-type") {
+			spaceless := make([]string, len(samples))
+			for i, s := range samples {
+				spaceless[i] = dropSpace.Replace(s)
+			}
 			for _, kind := range []string{":null", ":[", ":{", ":true", ":false", ":0", ":-"} {
 				if in.Label == string(contract.BodyDescriptionType) && kind == ":null" {
 					continue
 				}
-				if count(samples, func(s string) bool {
-					return strings.Contains(strings.NewReplacer(" ", "", "\n", "", "\t", "").Replace(s), kind)
-				}) == 0 {
+				if count(spaceless, func(s string) bool { return strings.Contains(s, kind) }) == 0 {
 					t.Errorf("%s: no value like %q", in.Label, kind)
 				}
 			}

@@ -17,6 +17,19 @@ const testSamples = 3000
 // atLeast is the share of samples (1%) a boundary feature must reach.
 const atLeast = testSamples / 100
 
+// oneGoroutineOnly skips t under the race detector. t draws thousands of
+// inputs in one goroutine: the detector, which finds races between
+// goroutines, has none to find there, and takes about seven times as long
+// (25 s instead of 4 for TestInvalidBodies). make test runs this package a
+// second time without -race, where these tests run; the tests of Check's
+// concurrent cases keep running under -race.
+func oneGoroutineOnly(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("one goroutine and thousands of inputs: runs without -race (go test ./generators; make test does)")
+	}
+}
+
 // samplesOf draws testSamples strings with a fixed seed and sizes 0..100, and
 // checks the properties every class promises: each sample and boundary entry
 // holds, and each result shrinks with gen.StringShrinker or, for a spelled

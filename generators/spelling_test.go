@@ -79,6 +79,7 @@ var spellingFeatures = []struct {
 // Every spelled valid body decodes to the value it was drawn as, holds,
 // and the spellings cover every way of writing the contract names.
 func TestSpelledValidBodiesDecodeToTheirValue(t *testing.T) {
+	oneGoroutineOnly(t)
 	r := rand.New(rand.NewSource(11))
 	valid := ValidBodies(testAccount)
 	for _, create := range []bool{true, false} {
@@ -155,6 +156,7 @@ func TestValidBodyInputs(t *testing.T) {
 // compact spelling (the value it encodes) gets the same verdict, and the
 // field-defect classes are spelled as valid bodies are.
 func TestSpelledInvalidBodiesKeepTheirRule(t *testing.T) {
+	oneGoroutineOnly(t)
 	now := time.Now()
 	for _, create := range []bool{true, false} {
 		rules, check := UpdateBodyRules(), contract.UpdateBody
@@ -295,6 +297,7 @@ func shrunkFor(t *testing.T, in Inputs, seed int64, fails func(string) bool) str
 // of the spelling only what the failure needs: one line break, one escape,
 // one pair of members out of order.
 func TestSpelledBodiesShrinkToTheLeastSpelling(t *testing.T) {
+	oneGoroutineOnly(t)
 	lineBreak := func(s string) bool { return strings.ContainsAny(s, "\r\n") }
 	// escaped: more escape sequences than the compact spelling has.
 	escaped := func(s string) bool {

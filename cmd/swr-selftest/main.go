@@ -2,7 +2,8 @@
 // fault caught, both conforming dialects passed, every spec failed by some
 // fault. It prints the kill matrix and exits 1 when the proof does not hold.
 //
-//	swr-selftest [-suite bin/swr-conformance] [-parallel N] [-only fault,...]
+//	swr-selftest [-suite bin/swr-conformance -refserver bin/swr-refserver] [-parallel N]
+//	             [-only fault,...] [-fault-cases N]
 package main
 
 import (
@@ -23,10 +24,16 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("swr-selftest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	suite := fs.String("suite", "", "compiled suite (go test -c ./suites); empty: build it")
+	suite := fs.String("suite", "", "compiled suite (go test -c ./suites); empty: build it and the reference server")
+	refserverBin := fs.String("refserver", "", "the reference server program (go build ./cmd/swr-refserver); needed with -suite")
+	faultCases := fs.Int("fault-cases", selftest.FaultCases, "random cases per property spec in a fault's run (the suite's default: 25)")
 	parallel := fs.Int("parallel", runtime.NumCPU(), "suite runs at once")
 	only := fs.String("only", "", "comma-separated faults (and strict, lenient) to run alone, in both fixture modes; the judgement then covers only them")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *suite != "" && *refserverBin == "" {
+		fmt.Fprintln(stderr, "swr-selftest: -suite needs -refserver, the reference server program the suite runs against")
 		return 2
 	}
 	if *suite == "" {
@@ -36,12 +43,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer os.RemoveAll(dir)
-		if *suite, _, err = selftest.Build(dir); err != nil {
+		if *suite, *refserverBin, err = selftest.Build(dir); err != nil {
 			fmt.Fprintln(stderr, "swr-selftest:", err)
 			return 2
 		}
 	}
-	plan := selftest.Plan()
+	plan := selftest.Plan(*faultCases)
 	if *only != "" {
 		var err error
 		if plan, err = selftest.Only(plan, strings.Split(*only, ",")); err != nil {
@@ -50,13 +57,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	start := time.Now()
-	results := selftest.Execute(context.Background(), *suite, plan, *parallel)
+	results := selftest.Execute(context.Background(), *suite, *refserverBin, plan, *parallel)
 	fmt.Fprint(stdout, selftest.Matrix(results))
 	v := selftest.Judge(results)
 	if *only != "" {
 		v.NeverFailed = nil // a few faults cannot make every spec fail
 	}
-	fmt.Fprintf(stdout, "\n%d runs in %s (parallel %d, seed %d)\n", len(results), time.Since(start).Round(time.Second), *parallel, selftest.Seed)
+	fmt.Fprintf(stdout, "\n%d runs in %s (parallel %d, seed %d, %d cases per property in a fault's run)\n", len(results), time.Since(start).Round(time.Second), *parallel, selftest.Seed, *faultCases)
 	report := func(title string, items []string) {
 		if len(items) > 0 {
 			fmt.Fprintf(stdout, "\n%s:\n  - %s\n", title, strings.Join(items, "\n  - "))

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -41,26 +40,12 @@ func bin(t *testing.T) string {
 // startRefserver runs swr-refserver on a free loopback port and returns its URL.
 func startRefserver(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, filepath.Join(dir, "swr-refserver"), append([]string{"-listen", "127.0.0.1:0", "-quiet"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
+	url, stop, err := selftest.StartRefServer(context.Background(), filepath.Join(dir, "swr-refserver"), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("swr-refserver printed no address: %v", err)
-	}
-	const prefix = "swr-refserver listening on "
-	if !strings.HasPrefix(line, prefix) {
-		t.Fatalf("unexpected first line: %q", line)
-	}
-	return strings.TrimSpace(strings.TrimPrefix(line, prefix))
+	t.Cleanup(stop)
+	return url
 }
 
 // runSuite runs the compiled suite with env and returns its exit code and output.

@@ -30,44 +30,53 @@ func distant(t *testing.T, faults ...refserver.Fault) string {
 // Where the output is a file (a CI log), every finished spec gets a line
 // with n/N, its requirement ID, outcome and duration; there are no color
 // codes; and whatever the run's end, the VERDICT line is the last line, in
-// one process and under the Ginkgo CLI alike.
+// one process and under the Ginkgo CLI alike. Each case has a server of its
+// own and they run side by side: the runs spend their time waiting for the
+// distant server, not computing.
 func TestProgressInALogAndTheVerdictLast(t *testing.T) {
 	dir := bin(t)
 	cli := ginkgo(t)
-	conforming := distant(t)
-	failing := distant(t, refserver.FaultUpdate200)
 	provisioning := func(url string) []string {
 		return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=true"}
 	}
-	parallel := func(env []string, procs string) []string {
-		return append(env, "SWR_GINKGO="+cli, "SWR_PROCS="+procs)
+	parallel := func(env func(string) []string, procs string) func(string) []string {
+		return func(url string) []string { return append(env(url), "SWR_GINKGO="+cli, "SWR_PROCS="+procs) }
 	}
-	wrongToken := []string{"SWR_ENDPOINT=" + conforming, "SWR_TOKEN=not-the-token", "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=false",
-		"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}
+	with := func(env func(string) []string, more ...string) func(string) []string {
+		return func(url string) []string { return append(env(url), more...) }
+	}
+	wrongToken := func(url string) []string {
+		return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=not-the-token", "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=false",
+			"SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}
+	}
 	filter := "-ginkgo.label-filter=auth || UPDATE-201"
 	tests := []struct {
 		name    string
-		env     []string
+		faults  []refserver.Fault
+		env     func(url string) []string
 		code    int
-		verdict string
-		specs   bool // the run gets as far as its specs
+		verdict string // the VERDICT line's beginning; {url} stands for the server's URL
+		specs   bool   // the run gets as far as its specs
 	}{
 		// Each VERDICT line names the target it is about; a configuration
 		// that cannot run has none to name.
-		{"conforming, one process", existingEnv(conforming), 0, "VERDICT: incomplete (exit 0): " + conforming + "; ", true},
-		{"conforming, Ginkgo CLI", parallel(provisioning(conforming), "3"), 0, "VERDICT: incomplete (exit 0): " + conforming + "; ", true},
-		{"failing, one process", existingEnv(failing), 1, "VERDICT: the target does NOT conform: " + failing + "; ", true},
-		{"failing, Ginkgo CLI", parallel(provisioning(failing), "2"), 1, "VERDICT: the target does NOT conform: " + failing + "; ", true},
-		{"no run: token refused, one process", wrongToken, 2, "VERDICT: no run: " + conforming + "; ", false},
-		{"no run: token refused, Ginkgo CLI", parallel(wrongToken, "2"), 2, "VERDICT: no run: " + conforming + "; ", false},
-		{"no run: a bad setting", append(existingEnv(conforming), "SWR_PROCS=0"), 2, "VERDICT: no run: the configuration is wrong", false},
-		{"no run: no Ginkgo CLI there", append(provisioning(conforming), "SWR_GINKGO=/nonexistent/ginkgo", "SWR_PROCS=2"), 2, "VERDICT: no run: " + conforming + "; the suite could not run under the Ginkgo CLI", false},
+		{"conforming, one process", nil, existingEnv, 0, "VERDICT: incomplete (exit 0): {url}; ", true},
+		{"conforming, Ginkgo CLI", nil, parallel(provisioning, "3"), 0, "VERDICT: incomplete (exit 0): {url}; ", true},
+		{"failing, one process", []refserver.Fault{refserver.FaultUpdate200}, existingEnv, 1, "VERDICT: the target does NOT conform: {url}; ", true},
+		{"failing, Ginkgo CLI", []refserver.Fault{refserver.FaultUpdate200}, parallel(provisioning, "2"), 1, "VERDICT: the target does NOT conform: {url}; ", true},
+		{"no run: token refused, one process", nil, wrongToken, 2, "VERDICT: no run: {url}; ", false},
+		{"no run: token refused, Ginkgo CLI", nil, parallel(wrongToken, "2"), 2, "VERDICT: no run: {url}; ", false},
+		{"no run: a bad setting", nil, with(existingEnv, "SWR_PROCS=0"), 2, "VERDICT: no run: the configuration is wrong", false},
+		{"no run: no Ginkgo CLI there", nil, with(provisioning, "SWR_GINKGO=/nonexistent/ginkgo", "SWR_PROCS=2"), 2, "VERDICT: no run: {url}; the suite could not run under the Ginkgo CLI", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out := runToFile(t, dir, tc.env, filter)
-			if code != tc.code || !strings.HasPrefix(lastLine(out), tc.verdict) {
-				t.Fatalf("exit %d, last line %q; want exit %d and the VERDICT line (%q...) as the very last line:\n%s", code, lastLine(out), tc.code, tc.verdict, tail(out))
+			t.Parallel()
+			url := distant(t, tc.faults...)
+			verdict := strings.ReplaceAll(tc.verdict, "{url}", url)
+			code, out := runToFile(t, dir, tc.env(url), filter)
+			if code != tc.code || !strings.HasPrefix(lastLine(out), verdict) {
+				t.Fatalf("exit %d, last line %q; want exit %d and the VERDICT line (%q...) as the very last line:\n%s", code, lastLine(out), tc.code, verdict, tail(out))
 			}
 			if strings.Contains(out, "\x1b[") {
 				t.Errorf("the log holds terminal escape codes (colors or a status line); output that is not a terminal must have none:\n%s", tail(out))

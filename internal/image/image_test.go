@@ -75,6 +75,28 @@ func archive(t *testing.T, o Options) (v1.ImageIndex, string) {
 	return idx, file
 }
 
+// archiveByCommand writes the image of o to a file with cmd/swr-image, as
+// `make image-archive` does. The real binaries are tens of megabytes:
+// compressed inside this test's process, under go test -race, they took
+// ten times as long as the command does; the image's code runs under the
+// race detector in the tests above, on stand-ins.
+func archiveByCommand(t *testing.T, o Options) string {
+	t.Helper()
+	_, src, _, _ := runtime.Caller(0)
+	file := filepath.Join(t.TempDir(), "image.tar")
+	args := []string{"run", "./cmd/swr-image", "-out", file, "-repository", o.Repository, "-version", o.Version,
+		"-revision", o.Revision, "-source", o.Source, "-created", fmt.Sprint(o.Created.Unix())}
+	for _, p := range o.Platforms {
+		args = append(args, "-platform", p.OS+"/"+p.Arch+"="+p.Suite+","+p.RefServer)
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = filepath.Join(filepath.Dir(src), "..", "..")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
+	}
+	return file
+}
+
 // untar extracts a tar file into a new directory, as a user does before
 // `crane push` (which reads an OCI layout from a directory).
 func untar(t *testing.T, r io.Reader) string {
@@ -99,11 +121,8 @@ func untar(t *testing.T, r io.Reader) string {
 		case tar.TypeReg:
 			// A layer need not list a file's directories before it
 			// (mutate.Extract gives the top layer first).
-			var b []byte
-			if b, err = io.ReadAll(tr); err == nil {
-				if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
-					err = os.WriteFile(dst, b, os.FileMode(h.Mode)&0o777|0o200)
-				}
+			if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+				err = writeFile(dst, tr, os.FileMode(h.Mode)&0o777|0o200)
 			}
 		default:
 			t.Fatalf("archive entry %q has type %c: only files and directories are expected", h.Name, h.Typeflag)
@@ -112,6 +131,20 @@ func untar(t *testing.T, r io.Reader) string {
 			t.Fatal(err)
 		}
 	}
+}
+
+// writeFile writes what r holds to a new file at path, streamed: a whole
+// binary read into memory first is copied over and over as the buffer grows.
+func writeFile(path string, r io.Reader, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // readBack reads the archive as the tools do: the OCI layout (crane,
@@ -409,7 +442,7 @@ func TestImageRunsTheSuite(t *testing.T) {
 	o.Version = "v0.0.0-image-test"
 	build(t, o, p)
 
-	_, file := archive(t, o)
+	file := archiveByCommand(t, o)
 	idx := readBack(t, file, o)
 	im, err := idx.IndexManifest()
 	if err != nil {

@@ -21,12 +21,12 @@ func TestKillMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole suite once per fault")
 	}
-	suite, _, err := Build(t.TempDir())
+	suite, refserver, err := Build(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	results := Execute(context.Background(), suite, Plan(), runtime.NumCPU())
+	results := Execute(context.Background(), suite, refserver, Plan(FaultCases), runtime.NumCPU())
 	t.Logf("kill matrix (%d runs in %s):\n%s", len(results), time.Since(start).Round(time.Second), Matrix(results))
 	v := Judge(results)
 	for title, items := range map[string][]string{

@@ -1,0 +1,6 @@
+//go:build !race
+
+package generators
+
+// raceDetector: this test binary runs under the race detector (go test -race).
+const raceDetector = false
