@@ -105,7 +105,5 @@ func TestRefusalReachesEveryProcess(t *testing.T) {
 func settledAt(l *Limiter, now time.Time) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var n int64
-	n = l.second.sum(now).settled
-	return n
+	return l.second.sum(now).settled
 }

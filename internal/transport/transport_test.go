@@ -449,14 +449,6 @@ func TestRetriedBodyDrainedAndClosed(t *testing.T) {
 	}
 }
 
-// closeBody records Close on a request body.
-type closeBody struct {
-	io.Reader
-	closed bool
-}
-
-func (b *closeBody) Close() error { b.closed = true; return nil }
-
 func TestConcurrent(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
