@@ -22,6 +22,7 @@ import (
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
 	"github.com/swr-conformance/swr-conformance/generators"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
+	"github.com/swr-conformance/swr-conformance/internal/pace"
 	"github.com/swr-conformance/swr-conformance/internal/selftest"
 	"github.com/swr-conformance/swr-conformance/internal/swrclient"
 	"github.com/swr-conformance/swr-conformance/internal/transport"
@@ -48,8 +49,8 @@ func server(b *testing.B, latency time.Duration) string {
 }
 
 // BenchmarkPropertyRequests compares the suite's path for a property spec
-// (generators.Check, swrclient with the retrying transport, the verdict
-// check) with a bare loop of net/http requests carrying the same inputs, in
+// (generators.Check, swrclient's send loop over the base transport, paced
+// by the run's limiter, the verdict check) with a bare loop of net/http requests carrying the same inputs, in
 // the same process against the same server. The bare loop runs with one
 // sender and with eight, through http.DefaultClient as it comes; ratio is
 // the suite's rate over the better of the two, so the suite is measured
@@ -67,7 +68,10 @@ func BenchmarkPropertyRequests(b *testing.B) {
 			in := generators.InvalidNamespaces(contract.NSTooLong)
 			in.Boundary = nil
 			body := []byte(`{"access_domain":"peer-1","permit":"read","deadline":"forever"}`)
-			client := swrclient.New(url, token, transport.New(transport.Options{}), 30*time.Second)
+			// The client as a run has it: the base transport, paced by the
+			// run's limiter (no rate in force on loopback).
+			client := swrclient.New(url, token, transport.Base(false), 30*time.Second)
+			client.Gate = &pace.Local{L: pace.NewLimiter(0, nil)}
 			pooledTransport := http.DefaultTransport.(*http.Transport).Clone()
 			pooledTransport.MaxIdleConnsPerHost = 8
 			defer pooledTransport.CloseIdleConnections()

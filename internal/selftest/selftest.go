@@ -213,8 +213,12 @@ func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result
 		args = append(args, "-swr.cases="+fmt.Sprint(r.Cases))
 	}
 	cmd := exec.CommandContext(ctx, suite, args...)
+	// One process: the matrix proves verdicts, and the parallel paths
+	// have tests of their own (internal/e2e); a process per account would
+	// only add the start-up of a CLI and its processes to each of the
+	// matrix's runs.
 	cmd.Env = append(EnvironWithoutSWR(),
-		"SWR_ENDPOINT="+url, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts,
+		"SWR_ENDPOINT="+url, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts, "SWR_PROCS=1",
 		"SWR_PROVISION="+fmt.Sprint(r.Provision), "SWR_REPORT_DIR="+filepath.Join(dir, "reports"))
 	if !r.Provision {
 		cmd.Env = append(cmd.Env, "SWR_NAMESPACE="+namespace, "SWR_REPOSITORY="+repository)

@@ -110,6 +110,7 @@ type Exchange struct {
 
 	redactor *redact.Redactor // the client's: removes the token from wire text
 	changed  byte             // AuthLastChanged: the character that replaced the token's last
+	first    [1]Attempt       // Attempts' room for the usual one attempt, without an allocation
 }
 
 // Unanswered are the errors of the attempts before the last that got no
@@ -228,6 +229,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 			ex.ContentType = contract.ContentTypeJSON
 		}
 	}
+	ex.Attempts = ex.first[:0]
 	slowDowns, resends := 0, 0
 	for {
 		if c.Gate != nil {
