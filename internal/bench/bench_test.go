@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -30,22 +29,11 @@ import (
 
 const token = "bench-token"
 
-func server(b *testing.B, latency time.Duration) string {
-	b.Helper()
-	srv := refserver.New(refserver.Options{Token: token})
-	if err := srv.CreateRepository("conformance", "team/app"); err != nil {
-		b.Fatal(err)
-	}
-	var h http.Handler = srv
-	if latency > 0 {
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			time.Sleep(latency) // the round trip of a distant registry
-			srv.ServeHTTP(w, r)
-		})
-	}
-	hs := httptest.NewServer(h)
-	b.Cleanup(hs.Close)
-	return hs.URL
+// server is the reference server on loopback, answering at once.
+func server(b *testing.B) string {
+	_, url, stop := refServer(b, refserver.Options{}, 0)
+	b.Cleanup(stop)
+	return url
 }
 
 // BenchmarkPropertyRequests compares the suite's path for a property spec
@@ -63,7 +51,7 @@ func server(b *testing.B, latency time.Duration) string {
 func BenchmarkPropertyRequests(b *testing.B) {
 	for _, concurrency := range []int{1, 4, 8} {
 		b.Run("concurrency="+itoa(concurrency), func(b *testing.B) {
-			url := server(b, 0)
+			url := server(b)
 			const cases = 2000
 			in := generators.InvalidNamespaces(contract.NSTooLong)
 			in.Boundary = nil

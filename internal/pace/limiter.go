@@ -17,6 +17,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/transport"
 )
 
 // Gate is what a client asks before each attempt and tells after it.
@@ -387,21 +389,5 @@ func sleepFor(f func(context.Context, time.Duration) error, ctx context.Context,
 	if f != nil {
 		return f(ctx, d)
 	}
-	return Sleep(ctx, d)
-}
-
-// Sleep waits for d or until ctx ends, whichever comes first, and returns
-// ctx's error if it ended.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return transport.Sleep(ctx, d)
 }

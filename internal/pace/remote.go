@@ -3,9 +3,6 @@ package pace
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -14,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/loopback"
 )
 
 // EnvAddress is the variable through which the process that launches the
@@ -58,13 +57,11 @@ type serverConn struct {
 
 // Serve serves l on loopback until Close.
 func Serve(l *Limiter) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, key, err := loopback.Listen()
 	if err != nil {
 		return nil, err
 	}
-	key := make([]byte, 16)
-	rand.Read(key)
-	s := &Server{L: l, ln: ln, key: hex.EncodeToString(key), conns: map[*serverConn]bool{}}
+	s := &Server{L: l, ln: ln, key: key, conns: map[*serverConn]bool{}}
 	l.Watch(func(rate float64) {
 		// Under the limiter's lock: only signal, never block.
 		s.mu.Lock()
@@ -79,7 +76,7 @@ func Serve(l *Limiter) (*Server, error) {
 }
 
 // Address is the value of EnvAddress for the processes.
-func (s *Server) Address() string { return s.ln.Addr().String() + " " + s.key }
+func (s *Server) Address() string { return loopback.Address(s.ln, s.key) }
 
 // Close stops serving and ends every connection.
 func (s *Server) Close() {
@@ -212,17 +209,9 @@ type Remote struct {
 // Dial connects one of procs processes to the server at address (see
 // Server.Address). It returns once the server has said the rate in force.
 func Dial(address string, procs int) (*Remote, error) {
-	addr, key, ok := strings.Cut(address, " ")
-	if !ok || key == "" {
-		return nil, errors.New("pace: " + EnvAddress + " is not an address and a key")
-	}
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	conn, err := loopback.Dial(address, EnvAddress)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.Write([]byte(key + "\n")); err != nil {
-		conn.Close()
-		return nil, err
+		return nil, fmt.Errorf("pace: %w", err)
 	}
 	r := &Remote{procs: max(1, procs), conn: conn, stop: make(chan struct{}), ready: make(chan struct{})}
 	go r.read()
@@ -232,7 +221,7 @@ func Dial(address string, procs int) (*Remote, error) {
 		return r, nil
 	case <-time.After(5 * time.Second):
 		r.Close()
-		return nil, fmt.Errorf("pace: no rate from %s in 5 s", addr)
+		return nil, fmt.Errorf("pace: no rate from %s in 5 s", conn.RemoteAddr())
 	}
 }
 

@@ -63,33 +63,6 @@ func (r *recorder) pull() {
 	}
 }
 
-// add records an exchange as the journal would have kept it (tests).
-func (r *recorder) add(ex *swrclient.Exchange) {
-	if !ex.Op.Certified() {
-		return
-	}
-	code := ex.Status
-	if !ex.Answered() {
-		code = 0
-	}
-	k := tallyKey{ex.Op, code}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	shape := ""
-	if code >= 400 {
-		shape = r.shapeOf(ex.RespBody)
-	}
-	if shape != "" && r.shapes[shape] == "" {
-		r.shapes[shape] = RequestLine(ex)
-	}
-	if t := r.counts[k]; t != nil {
-		t.Count++
-		return
-	}
-	request, body := exampleOf(ex)
-	r.counts[k] = &report.Tally{Operation: ex.Op, Code: code, Count: 1, Example: RequestLine(ex), ExampleRequest: request, ExampleBody: body}
-}
-
 func (r *recorder) reset() {
 	r.mu.Lock()
 	r.journal.Take()

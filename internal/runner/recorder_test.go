@@ -78,7 +78,7 @@ func TestRecorder(t *testing.T) {
 	create(`{"access_domain":"peer-1","permit":"read","deadline":"forever","description":"again"}`)
 	c.UpdateShare(ctx, "ns", "team/app", "peer-1", []byte(`{"permit":"read","deadline":"forever"}`))
 	c.ShowShare(ctx, "ns", "team/app", "peer-1")
-	rec.add(&swrclient.Exchange{Op: contract.OpUpdate, Method: http.MethodPatch, Path: "/v2/x", Err: errors.New("connection reset")})
+	rec.journal.Add(&swrclient.Exchange{Op: contract.OpUpdate, Method: http.MethodPatch, Path: "/v2/x", Err: errors.New("connection reset")})
 
 	tallies := rec.drain()
 	var got []string
@@ -127,13 +127,13 @@ func TestRecorder(t *testing.T) {
 func TestRecorderBoundsWhatItRemembers(t *testing.T) {
 	rec := newRecorder()
 	for i := range maxKnownShapes + 10 {
-		rec.add(&swrclient.Exchange{Op: contract.OpCreate, Method: http.MethodPost, Path: "/p", Status: 400, RespBody: []byte(`{"echo":"` + strings.Repeat("x", i) + `"}`)})
-	}
-	if n := len(rec.known); n != maxKnownShapes {
-		t.Errorf("remembered %d error bodies, want at most %d", n, maxKnownShapes)
+		rec.journal.Add(&swrclient.Exchange{Op: contract.OpCreate, Method: http.MethodPost, Path: "/p", Status: 400, RespBody: []byte(`{"echo":"` + strings.Repeat("x", i) + `"}`)})
 	}
 	if got := rec.drain(); len(got) != 1 || got[0].Count != maxKnownShapes+10 {
 		t.Errorf("tallies %+v, want one code seen %d times", got, maxKnownShapes+10)
+	}
+	if n := len(rec.known); n != min(maxKnownShapes, swrclient.MaxErrorBodies) {
+		t.Errorf("remembered %d error bodies, want at most %d (the journal keeps %d)", n, maxKnownShapes, swrclient.MaxErrorBodies)
 	}
 }
 

@@ -281,8 +281,8 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		}
 		resends++
 	}
-	if c.Journal != nil && ex.Op.Certified() {
-		c.Journal.add(ex)
+	if c.Journal != nil {
+		c.Journal.Add(ex)
 	}
 	return ex
 }

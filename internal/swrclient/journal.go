@@ -38,7 +38,12 @@ type Count struct {
 	First  *Exchange
 }
 
-func (j *Journal) add(ex *Exchange) {
+// Add keeps ex if it is of a certified operation; the client adds every
+// exchange it finishes.
+func (j *Journal) Add(ex *Exchange) {
+	if !ex.Op.Certified() {
+		return
+	}
 	status := ex.Status
 	if !ex.Answered() {
 		status = 0

@@ -2,14 +2,13 @@ package console
 
 import (
 	"bufio"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/swr-conformance/swr-conformance/internal/loopback"
 )
 
 // EnvAddress is the variable through which the process that starts the
@@ -34,13 +33,11 @@ type Listener struct {
 // Listen starts a listener that hands every event to handle, one at a
 // time per process; handle must be safe for use by several processes.
 func Listen(handle func(Event)) (*Listener, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, key, err := loopback.Listen()
 	if err != nil {
 		return nil, err
 	}
-	key := make([]byte, 16)
-	rand.Read(key)
-	l := &Listener{ln: ln, key: hex.EncodeToString(key), handle: handle, conns: map[net.Conn]bool{}}
+	l := &Listener{ln: ln, key: key, handle: handle, conns: map[net.Conn]bool{}}
 	l.wg.Add(1)
 	go l.accept()
 	return l, nil
@@ -48,7 +45,7 @@ func Listen(handle func(Event)) (*Listener, error) {
 
 // Address is the value of EnvAddress for the processes: where to connect,
 // and the key.
-func (l *Listener) Address() string { return l.ln.Addr().String() + " " + l.key }
+func (l *Listener) Address() string { return loopback.Address(l.ln, l.key) }
 
 func (l *Listener) accept() {
 	defer l.wg.Done()
@@ -121,17 +118,9 @@ type Sender struct {
 // Dial connects process proc to the listener at address (see
 // Listener.Address).
 func Dial(address string, proc int) (*Sender, error) {
-	addr, key, ok := strings.Cut(address, " ")
-	if !ok || key == "" {
-		return nil, errors.New("console: " + EnvAddress + " is not an address and a key")
-	}
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	conn, err := loopback.Dial(address, EnvAddress)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := conn.Write([]byte(key + "\n")); err != nil {
-		conn.Close()
-		return nil, err
+		return nil, fmt.Errorf("console: %w", err)
 	}
 	return &Sender{proc: proc, conn: conn, r: bufio.NewReader(conn)}, nil
 }
