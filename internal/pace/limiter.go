@@ -30,9 +30,6 @@ type Gate interface {
 	Answered(status int)
 }
 
-// Throttled reports whether status asks the client to slow down.
-func Throttled(status int) bool { return status == 429 || status == 503 }
-
 // The constants of the adaptation. A throttling gateway is a token bucket
 // refilled at its limit L; while the run sends faster than L, the answers it
 // accepts come at L. So on a refusal the limiter measures what was accepted
@@ -227,7 +224,7 @@ func (l *Limiter) Take(ctx context.Context, sleep func(context.Context, time.Dur
 // says nothing about the rate.
 func (l *Limiter) Answered(status int) {
 	switch {
-	case Throttled(status):
+	case transport.SlowDown(status):
 		l.Refused()
 	case status != 0:
 		l.mu.Lock()

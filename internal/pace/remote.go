@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/swr-conformance/swr-conformance/internal/loopback"
+	"github.com/swr-conformance/swr-conformance/internal/transport"
 )
 
 // EnvAddress is the variable through which the process that launches the
@@ -274,7 +275,7 @@ func (r *Remote) Wait(ctx context.Context) error {
 // answers to unpaced requests for the next report.
 func (r *Remote) Answered(status int) {
 	switch {
-	case Throttled(status):
+	case transport.SlowDown(status):
 		r.mu.Lock()
 		if r.broken {
 			alone := r.alone

@@ -131,7 +131,7 @@ func (e *Exchange) Unanswered() []error {
 func (e *Exchange) SlowDowns() int {
 	n := 0
 	for _, a := range e.Attempts[:max(0, len(e.Attempts)-1)] {
-		if a.Err == nil && pace.Throttled(a.Status) {
+		if a.Err == nil && transport.SlowDown(a.Status) {
 			n++
 		}
 	}
@@ -251,7 +251,7 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 		case ex.Status == http.StatusServiceUnavailable:
 			c.refused503.Add(1)
 		}
-		if ex.Answered() && pace.Throttled(ex.Status) {
+		if ex.Answered() && transport.SlowDown(ex.Status) {
 			wait, ok := c.policy.Wait(ctx, ex.RespHeader, slowDowns)
 			if !ok {
 				c.gaveUp.Add(1)

@@ -184,6 +184,14 @@ func defaultBase(insecure bool) http.RoundTripper {
 	return tr
 }
 
+// SlowDown reports whether status asks the client to slow down (429 Too
+// Many Requests, 503 Service Unavailable): weather, waited out and sent
+// again, never a verdict. The one definition, for the client's loop, the
+// run's rate limiter and Transport.
+func SlowDown(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
 // Sleep is a real wait: a timer that gives way to the context.
 func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -244,7 +252,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r = &retry
 		}
 		resp, err := t.base.RoundTrip(r)
-		if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
+		if err != nil || !SlowDown(resp.StatusCode) {
 			return resp, err
 		}
 		wait, ok := t.policy.Wait(ctx, resp.Header, attempt)
