@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -245,15 +246,7 @@ func TestServe(t *testing.T) {
 		t.Errorf("create: %d", resp.StatusCode)
 	}
 
-	cancel()
-	select {
-	case code := <-exit:
-		if code != 0 {
-			t.Errorf("exit %d; stderr %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no shutdown")
-	}
+	shutdown(t, cancel, exit, &stderr)
 	log := stderr.String()
 	if !strings.Contains(log, "POST /v2/manage/namespaces/ns/repositories/team$app/access-domains 201") || strings.Contains(log, "tok ") {
 		t.Errorf("request log: %q", log)
@@ -312,6 +305,19 @@ func TestServeRateLimit(t *testing.T) {
 	if codes[0] == http.StatusTooManyRequests || codes[1] != http.StatusTooManyRequests {
 		t.Errorf("two requests at -rate-limit 0.01: %v; want the first answered and the second 429", codes)
 	}
+	shutdown(t, cancel, exit, &stderr)
+	for _, want := range []string{"swr-refserver: rate limit 0.01 requests per second per token, 429 beyond it (no Retry-After)\n",
+		"swr-refserver: answered 2 requests, 1 of them 429 (rate limit)\n"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q; want it to hold %q", stderr.String(), want)
+		}
+	}
+}
+
+// shutdown stops a server started with serve (cancel) and checks that it
+// exits 0 within ten seconds.
+func shutdown(t *testing.T, cancel context.CancelFunc, exit <-chan int, stderr fmt.Stringer) {
+	t.Helper()
 	cancel()
 	select {
 	case code := <-exit:
@@ -320,11 +326,5 @@ func TestServeRateLimit(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no shutdown")
-	}
-	for _, want := range []string{"swr-refserver: rate limit 0.01 requests per second per token, 429 beyond it (no Retry-After)\n",
-		"swr-refserver: answered 2 requests, 1 of them 429 (rate limit)\n"} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("stderr %q; want it to hold %q", stderr.String(), want)
-		}
 	}
 }
