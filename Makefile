@@ -52,10 +52,18 @@ conformance: suite
 # -race. go test starts packages in the order given, two at a time (-p is
 # the number of cores): TEST_FIRST are the longest, so that they do not
 # start last, as they did in ./...'s import-path order.
+#
+# The suite and the reference server as programs are built once, into
+# TESTBIN, as selftest.Build builds them (the same two go commands), for
+# the four packages whose tests run them (SWRC_PREBUILT).
 TEST_FIRST := ./internal/selftest ./internal/e2e
+TESTBIN    := $(BIN)/test
 test: vet staticcheck lint-workflows
+	@mkdir -p $(TESTBIN)
+	$(GO) test -c -o $(TESTBIN)/swr-conformance ./suites
+	$(GO) build -o $(TESTBIN)/swr-refserver ./cmd/swr-refserver
 	$(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 ./generators
-	SWR_PROCS=1 $(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 -race $(TEST_FIRST) ./...
+	SWRC_PREBUILT=$(abspath $(TESTBIN)) SWR_PROCS=1 $(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 -race $(TEST_FIRST) ./...
 
 # The kill matrix: the suite against every fault of the reference server and
 # both conforming dialects (also part of `make test`).

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,6 +68,13 @@ func runSuite(t *testing.T, dir string, env []string, args ...string) (int, stri
 }
 
 const token = "e2e-token-4f1c9a"
+
+// fewCases has a run draw selftest.FaultCases random cases per property
+// instead of the default 25, for a test of how a run behaves (its cleanup,
+// its output, its merge, its redaction) rather than of which inputs it
+// sends: every spec still runs, and the kill matrix shows every fault
+// caught at this count. A run costs about half as much.
+var fewCases = fmt.Sprintf("SWR_CASES=%d", selftest.FaultCases)
 
 func TestCompiledSuitePassesStandaloneServer(t *testing.T) {
 	dir := bin(t)

@@ -144,10 +144,10 @@ func TestParallelRunMatchesSerial(t *testing.T) {
 	conforming := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app")
 	faulty := startRefserver(t, dir, "-token", token, "-namespace", "conformance", "-repository", "team/app", "-fault", "ns-upper-accepted,update-200")
 	provisioning := func(url string) []string {
-		return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=true"}
+		return []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2", "SWR_PROVISION=true", fewCases}
 	}
 	existing := []string{"SWR_ENDPOINT=" + conforming, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1,peer-2,peer-3,peer-4",
-		"SWR_PROVISION=false", "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app"}
+		"SWR_PROVISION=false", "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app", fewCases}
 	tests := []struct {
 		name  string
 		env   []string
@@ -230,7 +230,7 @@ func TestGinkgoCLIByHand(t *testing.T) {
 	if err := os.Link(filepath.Join(dir, "swr-conformance"), suite); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true"}
+	env := []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true", fewCases}
 	serialDir, cliDir := t.TempDir(), t.TempDir()
 	code, serialOut := runSuite(t, dir, append(env, "SWR_REPORT_DIR="+serialDir), "-ginkgo.seed=3")
 	if code != 1 {

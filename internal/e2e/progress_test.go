@@ -74,7 +74,7 @@ func TestProgressInALogAndTheVerdictLast(t *testing.T) {
 			t.Parallel()
 			url := distant(t, tc.faults...)
 			verdict := strings.ReplaceAll(tc.verdict, "{url}", url)
-			code, out := runToFile(t, dir, tc.env(url), filter)
+			code, out := runToFile(t, dir, append(tc.env(url), fewCases), filter)
 			if code != tc.code || !strings.HasPrefix(lastLine(out), verdict) {
 				t.Fatalf("exit %d, last line %q; want exit %d and the VERDICT line (%q...) as the very last line:\n%s", code, lastLine(out), tc.code, verdict, tail(out))
 			}

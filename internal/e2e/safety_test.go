@@ -112,7 +112,7 @@ func TestExistingFixtureTouchesOnlyItsOwnShares(t *testing.T) {
 			before := srv.Inventory()
 			share(t, url, "peer-1", "left over from an interrupted run")
 
-			code, out := runSuite(t, dir, existingEnv(url))
+			code, out := runSuite(t, dir, append(existingEnv(url), fewCases))
 			if code != 0 {
 				t.Fatalf("exit %d with a left-over share present:\n%s", code, tail(out))
 			}
@@ -139,7 +139,7 @@ func TestProvisioningLeavesNothingBehind(t *testing.T) {
 			srv, url := inProcess(t, faults...)
 			share(t, url, "outsider", "not the suite's")
 			before := srv.Inventory()
-			code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true"})
+			code, out := runSuite(t, dir, []string{"SWR_ENDPOINT=" + url, "SWR_TOKEN=" + token, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=true", fewCases})
 			want := 1
 			if fault == "" {
 				want = 0
@@ -193,7 +193,7 @@ func TestTokenNeverWritten(t *testing.T) {
 	defer hs.Close()
 	reports := t.TempDir()
 	for _, provision := range []string{"false", "true"} {
-		env := []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + secret, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=" + provision,
+		env := []string{"SWR_ENDPOINT=" + hs.URL, "SWR_TOKEN=" + secret, "SWR_SHARE_ACCOUNTS=peer-1", "SWR_PROVISION=" + provision, fewCases,
 			"SWR_REPORT_DIR=" + filepath.Join(reports, "suite-"+provision)}
 		if provision == "false" {
 			env = append(env, "SWR_NAMESPACE=conformance", "SWR_REPOSITORY=team/app")

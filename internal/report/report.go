@@ -333,11 +333,12 @@ func build(meta Meta, reqs []Requirement, r types.Report) *model {
 				names = append(names, id)
 			}
 			sort.Strings(names)
-			if len(names) == 0 {
+			byCheck := len(names) > 0
+			if !byCheck {
 				names = ids // no typed failure: every requirement of the spec
 			}
 			so.FailedRequirements = names
-			m.Failures = append(m.Failures, Failure{SpecResult: so, SecurityDefect: security})
+			m.Failures = append(m.Failures, Failure{SpecResult: so, SecurityDefect: security, ByCheck: byCheck})
 			if len(names) == 0 {
 				m.Unattributed = append(m.Unattributed, so)
 			}

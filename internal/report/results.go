@@ -228,6 +228,11 @@ type Failure struct {
 	// SecurityDefect: a request without valid credentials was served, or
 	// answered 401 and still took effect.
 	SecurityDefect bool `json:"security_defect"`
+	// ByCheck says the failed requirements are those whose checks failed
+	// (the contract's matchers said so); false when no check said (an
+	// assertion outside them, a panic) and they are every requirement of
+	// the spec. A self-test counts a fault killed only by a check.
+	ByCheck bool `json:"by_check"`
 }
 
 // Requirements are the requirements the spec failed through (none for a

@@ -8,7 +8,6 @@ package selftest
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/swr-conformance/swr-conformance/fixtures/refserver"
 	"github.com/swr-conformance/swr-conformance/internal/contract"
@@ -69,11 +66,10 @@ type Result struct {
 	Run
 	Conforms bool     // the suite's verdict
 	Failed   []string // names of the specs that failed
-	// Broken are the IDs of the requirements whose specs failed, from the
-	// specs' labels.
+	// Broken are the IDs of the requirements whose specs failed.
 	Broken []string
 	// FailedThrough are the IDs of the requirements the failed specs failed
-	// through (their swr.failed entries): what a fault must break.
+	// through by a check of their own: what a fault must break.
 	FailedThrough []string
 	Specs         []string // names of every spec that ran
 	Err           error    // the run itself went wrong: no verdict
@@ -139,12 +135,28 @@ func Only(runs []Run, names []string) ([]Run, error) {
 	return out, nil
 }
 
+// PrebuiltEnv names a directory holding swr-conformance and swr-refserver
+// built from this tree as Build builds them. `make test` builds them once
+// for every package whose tests run them (this one, e2e, deploy,
+// actiontest), each of which would otherwise build its own: four links of
+// the suite and four of the server. Unset, Build compiles.
+const PrebuiltEnv = "SWRC_PREBUILT"
+
 // Build compiles the suite (go test -c) and the reference server into dir
-// and returns their paths.
+// and returns their paths; with PrebuiltEnv set, it links (or copies) the
+// prebuilt ones there instead.
 func Build(dir string) (suite, refserver string, err error) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	suite, refserver = filepath.Join(dir, "swr-conformance"), filepath.Join(dir, "swr-refserver")
+	if pre := os.Getenv(PrebuiltEnv); pre != "" {
+		for _, path := range []string{suite, refserver} {
+			if err := linkOrCopy(filepath.Join(pre, filepath.Base(path)), path); err != nil {
+				return "", "", fmt.Errorf("%s=%s: %v (unset it to build the binaries here)", PrebuiltEnv, pre, err)
+			}
+		}
+		return suite, refserver, nil
+	}
 	for _, args := range [][]string{
 		{"test", "-c", "-o", suite, "./suites"},
 		{"build", "-o", refserver, "./cmd/swr-refserver"},
@@ -156,6 +168,19 @@ func Build(dir string) (suite, refserver string, err error) {
 		}
 	}
 	return suite, refserver, nil
+}
+
+// linkOrCopy makes dst the file src: a hard link where the file system
+// allows one, else a copy, executable.
+func linkOrCopy(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o755)
 }
 
 // Execute runs every run with the suite binary at suite against the
@@ -204,8 +229,8 @@ func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result
 		return res
 	}
 	defer os.RemoveAll(dir)
-	report := filepath.Join(dir, "report.json")
-	args := []string{"-ginkgo.no-color", "-ginkgo.seed=" + fmt.Sprint(Seed), "-ginkgo.json-report=" + report}
+	reports := filepath.Join(dir, "reports")
+	args := []string{"-ginkgo.no-color", "-ginkgo.seed=" + fmt.Sprint(Seed)}
 	if r.LabelFilter != "" {
 		args = append(args, "-ginkgo.label-filter="+r.LabelFilter)
 	}
@@ -219,12 +244,12 @@ func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result
 	// matrix's runs.
 	cmd.Env = append(EnvironWithoutSWR(),
 		"SWR_ENDPOINT="+url, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts, "SWR_PROCS=1",
-		"SWR_PROVISION="+fmt.Sprint(r.Provision), "SWR_REPORT_DIR="+filepath.Join(dir, "reports"))
+		"SWR_PROVISION="+fmt.Sprint(r.Provision), "SWR_REPORT_DIR="+reports)
 	if !r.Provision {
 		cmd.Env = append(cmd.Env, "SWR_NAMESPACE="+namespace, "SWR_REPOSITORY="+repository)
 	}
 	out, runErr := cmd.CombinedOutput()
-	specs, failed, broken, through, err := readReport(report)
+	specs, failed, broken, through, err := readResults(filepath.Join(reports, "results.json"))
 	if err != nil {
 		res.Err = fmt.Errorf("no report (%v); suite output:\n%s", err, tail(string(out), 30))
 		return res
@@ -264,44 +289,41 @@ func StartRefServer(ctx context.Context, path string, args ...string) (url strin
 	return strings.TrimSpace(strings.TrimPrefix(line, prefix)), stop, nil
 }
 
-// readReport reads Ginkgo's JSON report: every spec that ran and those
-// that failed, by full name, and the requirements the failed specs check.
-func readReport(path string) (specs, failed, broken, through []string, err error) {
-	b, err := os.ReadFile(path)
+// readResults reads the run's results.json: every spec that ran and those
+// that failed, by full name; the requirements whose specs failed; and the
+// requirements the failed specs failed through by a check of their own
+// (a failure no check named, a panic say, kills no fault).
+func readResults(path string) (specs, failed, broken, through []string, err error) {
+	r, err := report.ReadResults(path)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, nil, nil, nil, err
-	}
-	catalogue := map[string]bool{}
-	for _, q := range contract.All() {
-		catalogue[q.ID] = true
-	}
-	for _, r := range reports {
-		for _, s := range r.SpecReports {
-			if s.LeafNodeType != types.NodeTypeIt || s.State == types.SpecStateSkipped {
-				continue
+	ran := map[string]bool{}
+	for _, q := range r.Requirements {
+		for _, s := range q.Specs {
+			switch s.Outcome {
+			case report.SpecPassed, report.SpecFailed, report.SpecInterrupted:
+				if !ran[s.FullName] {
+					ran[s.FullName] = true
+					specs = append(specs, s.FullName)
+				}
 			}
-			specs = append(specs, s.FullText())
-			if s.State.Is(types.SpecStateFailureStates) {
-				failed = append(failed, s.FullText())
-				for _, l := range s.Labels() {
-					if catalogue[l] {
-						broken = append(broken, l)
-					}
-				}
-				for _, e := range s.ReportEntries {
-					var f report.Failed
-					if e.Name == report.EntryFailed && json.Unmarshal([]byte(e.Value.AsJSON), &f) == nil && catalogue[f.Requirement] {
-						through = append(through, f.Requirement)
-					}
-				}
+			if s.Outcome == report.SpecFailed {
+				broken = append(broken, q.ID)
 			}
 		}
 	}
-	return specs, failed, broken, through, nil
+	for _, f := range r.Failures {
+		if !ran[f.FullName] { // a spec of no listed requirement
+			ran[f.FullName] = true
+			specs = append(specs, f.FullName)
+		}
+		failed = append(failed, f.FullName)
+		if f.ByCheck {
+			through = append(through, f.FailedRequirements...)
+		}
+	}
+	return specs, failed, unique(broken), unique(through), nil
 }
 
 // Verdict of the whole self-test.

@@ -2,15 +2,17 @@ package selftest
 
 import (
 	"context"
-	"encoding/json"
-	"github.com/onsi/ginkgo/v2/types"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/swr-conformance/swr-conformance/internal/contract"
 	"github.com/swr-conformance/swr-conformance/internal/report"
 )
 
@@ -42,38 +44,73 @@ func TestKillMatrix(t *testing.T) {
 	}
 }
 
-// The matrix names the requirements of failed specs from their labels,
-// never from their names.
-func TestReadReportTakesRequirementsFromLabels(t *testing.T) {
-	spec := func(state types.SpecState, labels ...string) types.SpecReport {
-		return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: "[NOT-AN-ID] in the name only", LeafNodeLabels: labels, State: state}
+// The matrix reads a run's results.json: the requirements of failed specs
+// are their labels', never words of their names, and a spec kills a fault
+// only through the requirement a check of its own named; a failure no check
+// named (a panic, an assertion outside the contract's matchers) counts as
+// failed but kills nothing.
+func TestReadResultsTakesKillersFromChecks(t *testing.T) {
+	spec := func(text string, state types.SpecState, labels ...string) types.SpecReport {
+		s := types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: text, LeafNodeLabels: labels, State: state}
+		if state == types.SpecStateFailed {
+			s.Failure = types.Failure{Message: "failed"}
+		}
+		return s
 	}
-	failedThrough := spec(types.SpecStateFailed, "CREATE-201", "CREATE-VISIBLE", "create", "property")
-	failedThrough.ReportEntries = types.ReportEntries{{Name: report.EntryFailed, Value: types.WrapEntryValue(report.Failed{Requirement: "CREATE-VISIBLE"})}}
-	reports := []types.Report{{SpecReports: types.SpecReports{
-		failedThrough,
-		spec(types.SpecStatePassed, "UPDATE-201", "update"),
-		spec(types.SpecStateSkipped, "AUTH-401-EMPTY-TOKEN"),
-	}}}
-	path := filepath.Join(t.TempDir(), "report.json")
-	b, err := json.Marshal(reports)
+	byCheck := spec("[NOT-AN-ID] failed by a check", types.SpecStateFailed, "CREATE-201", "CREATE-VISIBLE", "create", "property")
+	byCheck.ReportEntries = types.ReportEntries{{Name: report.EntryFailed, Value: types.WrapEntryValue(report.Failed{Requirement: "CREATE-VISIBLE"})}}
+	rep := types.Report{SuiteSucceeded: false, SpecReports: types.SpecReports{
+		byCheck,
+		spec("panicked", types.SpecStatePanicked, "UPDATE-VISIBLE"),
+		spec("passed", types.SpecStatePassed, "UPDATE-201", "update"),
+		spec("filtered out", types.SpecStateSkipped, "AUTH-401-EMPTY-TOKEN"),
+	}}
+	dir := t.TempDir()
+	if err := report.Write(dir, report.Meta{}, contract.All(), rep); err != nil {
+		t.Fatal(err)
+	}
+	specs, failed, broken, through, err := readResults(filepath.Join(dir, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
+	if strings.Join(specs, "|") != "[NOT-AN-ID] failed by a check|passed|panicked" {
+		t.Errorf("specs = %q, want the three that ran, the filtered-out one left out", specs)
 	}
-	specs, failed, broken, through, err := readReport(path)
-	if err != nil {
-		t.Fatal(err)
+	if strings.Join(failed, "|") != "[NOT-AN-ID] failed by a check|panicked" {
+		t.Errorf("failed = %q, want the failed and the panicked spec", failed)
 	}
-	if len(specs) != 2 || len(failed) != 1 {
-		t.Errorf("specs %q, failed %q: want the failed and the passed spec, and the failed one alone as failed", specs, failed)
-	}
-	if strings.Join(broken, " ") != "CREATE-201 CREATE-VISIBLE" {
-		t.Errorf("broken = %q, want the catalogue IDs among the failed spec's labels: CREATE-201 CREATE-VISIBLE", broken)
+	if strings.Join(broken, " ") != "CREATE-201 CREATE-VISIBLE UPDATE-VISIBLE" {
+		t.Errorf("broken = %q, want the catalogue IDs among the failed specs' labels: CREATE-201 CREATE-VISIBLE UPDATE-VISIBLE", broken)
 	}
 	if strings.Join(through, " ") != "CREATE-VISIBLE" {
-		t.Errorf("through = %q, want the requirement of the failed spec's swr.failed entry: CREATE-VISIBLE", through)
+		t.Errorf("through = %q, want only the requirement a check named: CREATE-VISIBLE", through)
+	}
+}
+
+// With SWRC_PREBUILT, Build takes the binaries from there instead of
+// compiling; one missing is an error that names the setting.
+func TestBuildTakesPrebuiltBinaries(t *testing.T) {
+	pre := t.TempDir()
+	for _, name := range []string{"swr-conformance", "swr-refserver"} {
+		if err := os.WriteFile(filepath.Join(pre, name), []byte("#!/bin/sh\necho "+name+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv(PrebuiltEnv, pre)
+	suite, refserver, err := Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{suite: "swr-conformance", refserver: "swr-refserver"} {
+		out, err := exec.Command(path).Output()
+		if err != nil || strings.TrimSpace(string(out)) != want {
+			t.Errorf("%s ran as %q (%v), want the prebuilt %s", path, out, err, want)
+		}
+	}
+	if err := os.Remove(filepath.Join(pre, "swr-refserver")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Build(t.TempDir()); err == nil || !strings.Contains(err.Error(), PrebuiltEnv+"="+pre) {
+		t.Errorf("Build with the server missing from %s: %v, want an error naming %s", pre, err, PrebuiltEnv)
 	}
 }
