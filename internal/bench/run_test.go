@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,8 +62,11 @@ type suiteBuild struct{ root, bin string }
 
 func makeBuild(b *testing.B) suiteBuild {
 	b.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	s := suiteBuild{root: filepath.Join(filepath.Dir(file), "..", ".."), bin: b.TempDir()}
+	root, err := filepath.Abs(filepath.Join("..", "..")) // go test runs in the package's directory
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := suiteBuild{root: root, bin: b.TempDir()}
 	s.build(b)
 	return s
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -24,10 +23,9 @@ var ginkgoCLI = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, file, _, _ := runtime.Caller(0)
 	cli := filepath.Join(dir, "ginkgo")
 	cmd := exec.Command("go", "build", "-o", cli, "github.com/onsi/ginkgo/v2/ginkgo")
-	cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
+	cmd.Dir = filepath.Join("..", "..") // go test runs in the package's directory
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the Ginkgo CLI: %v\n%s", err, out)
 	}

@@ -82,7 +82,6 @@ func archive(t *testing.T, o Options) (v1.ImageIndex, string) {
 // race detector in the tests above, on stand-ins.
 func archiveByCommand(t *testing.T, o Options) string {
 	t.Helper()
-	_, src, _, _ := runtime.Caller(0)
 	file := filepath.Join(t.TempDir(), "image.tar")
 	args := []string{"run", "./cmd/swr-image", "-out", file, "-repository", o.Repository, "-version", o.Version,
 		"-revision", o.Revision, "-source", o.Source, "-created", fmt.Sprint(o.Created.Unix())}
@@ -90,7 +89,7 @@ func archiveByCommand(t *testing.T, o Options) string {
 		args = append(args, "-platform", p.OS+"/"+p.Arch+"="+p.Suite+","+p.RefServer)
 	}
 	cmd := exec.Command("go", args...)
-	cmd.Dir = filepath.Join(filepath.Dir(src), "..", "..")
+	cmd.Dir = filepath.Join("..", "..") // go test runs in the package's directory
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, b)
 	}
@@ -559,8 +558,7 @@ func tree(t *testing.T, root string) map[string]bool {
 // build compiles the two binaries as the Makefile's image target does.
 func build(t *testing.T, o Options, p Platform) {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
+	root := filepath.Join("..", "..") // go test runs in the package's directory
 	pkg := "github.com/swr-conformance/swr-conformance/internal/version"
 	ldflags := fmt.Sprintf("-X %s.Version=%s -X %s.Commit=%s", pkg, o.Version, pkg, o.Revision[:7])
 	for _, args := range [][]string{

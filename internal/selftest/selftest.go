@@ -146,8 +146,6 @@ const PrebuiltEnv = "SWRC_PREBUILT"
 // and returns their paths; with PrebuiltEnv set, it links (or copies) the
 // prebuilt ones there instead.
 func Build(dir string) (suite, refserver string, err error) {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
 	suite, refserver = filepath.Join(dir, "swr-conformance"), filepath.Join(dir, "swr-refserver")
 	if pre := os.Getenv(PrebuiltEnv); pre != "" {
 		for _, path := range []string{suite, refserver} {
@@ -156,6 +154,10 @@ func Build(dir string) (suite, refserver string, err error) {
 			}
 		}
 		return suite, refserver, nil
+	}
+	root, err := sourceRoot()
+	if err != nil {
+		return "", "", err
 	}
 	for _, args := range [][]string{
 		{"test", "-c", "-o", suite, "./suites"},
@@ -168,6 +170,31 @@ func Build(dir string) (suite, refserver string, err error) {
 		}
 	}
 	return suite, refserver, nil
+}
+
+// modulePath is this module's path, as go.mod declares it.
+const modulePath = "github.com/swr-conformance/swr-conformance"
+
+// sourceRoot is the directory of this module's source: where this file was
+// compiled from, or, in a build without file system paths (-trimpath),
+// the working directory or the nearest above it whose go.mod is this
+// module's (go test runs in the package's directory).
+func sourceRoot() (string, error) {
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		return filepath.Join(filepath.Dir(file), "..", ".."), nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(b), "module "+modulePath+"\n") {
+			return dir, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("the suite's source is not in %s or above it (no go.mod of %s): run inside the repository, or give the built suite and server (-suite, -refserver)", wd, modulePath)
+		}
+	}
 }
 
 // linkOrCopy makes dst the file src: a hard link where the file system

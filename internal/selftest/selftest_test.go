@@ -114,3 +114,16 @@ func TestBuildTakesPrebuiltBinaries(t *testing.T) {
 		t.Errorf("Build with the server missing from %s: %v, want an error naming %s", pre, err, PrebuiltEnv)
 	}
 }
+
+// The source is found from the working directory too, as in a build
+// without file system paths (-trimpath), where runtime.Caller names no
+// directory.
+func TestSourceRootFromTheWorkingDirectory(t *testing.T) {
+	root, err := sourceRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "internal", "selftest", "selftest.go")); err != nil {
+		t.Errorf("sourceRoot() = %s, not the module's root: %v", root, err)
+	}
+}
