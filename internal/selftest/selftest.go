@@ -234,6 +234,15 @@ func Execute(ctx context.Context, suite, refserver string, runs []Run, parallel 
 	return results
 }
 
+// oneThread runs a matrix run's suite and server with one thread each
+// (GOMAXPROCS=1). The matrix proves verdicts, not speed; nothing in either
+// sizes itself by it; and on one thread the goroutines of each loopback
+// request hand over without waking another thread, which saves about a
+// quarter of a run's processor time (measured: 0.56 s of a run at 5 cases
+// down to 0.40 s, suite and server together). Parallel runs keep the
+// cores busy. The e2e tests run both with the default.
+var oneThread = []string{"GOMAXPROCS=1"}
+
 func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result) {
 	res = Result{Run: r}
 	start := time.Now()
@@ -243,7 +252,7 @@ func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result
 	if r.Fault != "" {
 		serverArgs = append(serverArgs, "-fault", string(r.Fault))
 	}
-	url, stop, err := StartRefServer(ctx, refserverBin, serverArgs...)
+	url, stop, err := startRefServer(ctx, oneThread, refserverBin, serverArgs...)
 	if err != nil {
 		res.Err = err
 		return res
@@ -269,7 +278,7 @@ func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result
 	// have tests of their own (internal/e2e); a process per account would
 	// only add the start-up of a CLI and its processes to each of the
 	// matrix's runs.
-	cmd.Env = append(EnvironWithoutSWR(),
+	cmd.Env = append(append(EnvironWithoutSWR(), oneThread...),
 		"SWR_ENDPOINT="+url, "SWR_TOKEN="+token, "SWR_SHARE_ACCOUNTS="+accounts, "SWR_PROCS=1",
 		"SWR_PROVISION="+fmt.Sprint(r.Provision), "SWR_REPORT_DIR="+reports)
 	if !r.Provision {
@@ -293,8 +302,16 @@ func execute(ctx context.Context, suite, refserverBin string, r Run) (res Result
 // free loopback port, and returns its URL and a stop that ends it. The
 // program prints its address as its first line (cmd/swr-refserver).
 func StartRefServer(ctx context.Context, path string, args ...string) (url string, stop func(), err error) {
+	return startRefServer(ctx, nil, path, args...)
+}
+
+// startRefServer is StartRefServer with extra environment variables.
+func startRefServer(ctx context.Context, env []string, path string, args ...string) (url string, stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, path, append([]string{"-listen", "127.0.0.1:0", "-quiet"}, args...)...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
