@@ -71,6 +71,19 @@ const (
 	// down second after second until it crawls. Over a gateway's limit the
 	// share grows past it in a few seconds.
 	deadBand = 0.02
+	// chanceMargin is how far, in standard deviations, the refusals
+	// must pass the dead band's count before they cut the rate while no
+	// rate is in force. A few refusals among a few dozen requests are
+	// chance, not a limit: a backend failing one request in a hundred at
+	// random put 2 among a run's first 50 often enough to cut its rate for
+	// nothing (the e2e test of such a backend took from 3 to 19 s, and 9
+	// of 20 simulated runs took up to ten times as long; with this margin,
+	// 2 of 1,000 still do). A run that meets
+	// a gateway's limit unpaced gets refusals by the dozen within the
+	// second, far past the margin. Once a rate is in force (learned, or
+	// SWR_RATE), the run goes at about that pace, and the share alone
+	// decides.
+	chanceMargin = 4
 	// minRate is the lowest rate learned: one request every two seconds.
 	minRate = 0.5
 	// buckets is the number of spans a ring keeps: the accepted rate is
@@ -271,7 +284,7 @@ func (l *Limiter) Refused() {
 		// own (transport.Policy), and the rate stays.
 		return
 	}
-	if l.refusedShare(now) <= deadBand {
+	if !l.pastDeadBand(now) {
 		// As rare as a flaky backend's: each waits on its own.
 		return
 	}
@@ -353,10 +366,16 @@ func (r *ring) sum(now time.Time) (sum bucket) {
 	return sum
 }
 
-// refusedShare is the share of the last ten seconds' requests refused.
-func (l *Limiter) refusedShare(now time.Time) float64 {
+// pastDeadBand says whether the last ten seconds' refusals are more than
+// deadBand's share of the requests sent: with no rate in force, by more
+// than chance gives (chanceMargin standard deviations of that count).
+func (l *Limiter) pastDeadBand(now time.Time) bool {
 	b := l.tenSeconds.sum(now)
-	return float64(b.refused) / math.Max(1, float64(b.attempts()))
+	band := deadBand * float64(b.attempts())
+	if l.rate() == 0 {
+		band += chanceMargin * math.Sqrt(band)
+	}
+	return float64(b.refused) > band
 }
 
 // add counts into both rings.
