@@ -50,8 +50,9 @@ conformance: suite
 # to find and takes seven times as long, so under -race they skip
 # (generators/names_test.go, oneGoroutineOnly). Then everything under
 # -race. go test starts packages in the order given, two at a time (-p is
-# the number of cores): TEST_FIRST are the longest, so that they do not
-# start last, as they did in ./...'s import-path order.
+# the number of cores): TEST_FIRST are the longest, longest first, so that
+# none starts last beside an idle core, as in ./...'s import-path order;
+# the short ones fill in at the end.
 #
 # The suite and the reference server as programs are built once, into
 # TESTBIN, as selftest.Build builds them (the same two go commands), for
@@ -65,13 +66,14 @@ conformance: suite
 # And without DWARF (-ldflags=-w), which only a debugger reads: each of the
 # forty-odd test binaries links in about 40% less time. Stack traces keep
 # their files and lines. (A binary to debug: go test -c yourself.)
-TEST_FIRST := ./internal/selftest ./internal/e2e
+TEST_FIRST := ./internal/selftest ./internal/e2e ./internal/image ./deploy ./internal/report \
+	./internal/actiontest ./internal/docs
 TESTBIN    := $(BIN)/test
 test: export GOFLAGS := $(GOFLAGS) -trimpath -ldflags=-w
 test: vet staticcheck lint-workflows
 	@mkdir -p $(TESTBIN)
-	$(GO) test -c -o $(TESTBIN)/swr-conformance ./suites
-	$(GO) build -o $(TESTBIN)/swr-refserver ./cmd/swr-refserver
+	$(GO) test -c -o $(TESTBIN)/swr-conformance ./suites & suite=$$!; \
+	$(GO) build -o $(TESTBIN)/swr-refserver ./cmd/swr-refserver && wait $$suite
 	$(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 ./generators
 	SWRC_PREBUILT=$(abspath $(TESTBIN)) SWR_PROCS=1 $(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 -race $(TEST_FIRST) ./...
 
