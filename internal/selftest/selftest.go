@@ -143,13 +143,13 @@ func Only(runs []Run, names []string) ([]Run, error) {
 const PrebuiltEnv = "SWRC_PREBUILT"
 
 // Build compiles the suite (go test -c) and the reference server into dir
-// and returns their paths; with PrebuiltEnv set, it links (or copies) the
-// prebuilt ones there instead.
+// and returns their paths; with PrebuiltEnv set, it copies the prebuilt
+// ones there instead (copies, not links: a test may change its own).
 func Build(dir string) (suite, refserver string, err error) {
 	suite, refserver = filepath.Join(dir, "swr-conformance"), filepath.Join(dir, "swr-refserver")
 	if pre := os.Getenv(PrebuiltEnv); pre != "" {
 		for _, path := range []string{suite, refserver} {
-			if err := linkOrCopy(filepath.Join(pre, filepath.Base(path)), path); err != nil {
+			if err := copyExecutable(filepath.Join(pre, filepath.Base(path)), path); err != nil {
 				return "", "", fmt.Errorf("%s=%s: %v (unset it to build the binaries here)", PrebuiltEnv, pre, err)
 			}
 		}
@@ -197,12 +197,8 @@ func sourceRoot() (string, error) {
 	}
 }
 
-// linkOrCopy makes dst the file src: a hard link where the file system
-// allows one, else a copy, executable.
-func linkOrCopy(src, dst string) error {
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
+// copyExecutable copies the file src to dst, executable.
+func copyExecutable(src, dst string) error {
 	b, err := os.ReadFile(src)
 	if err != nil {
 		return err
