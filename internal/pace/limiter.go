@@ -78,11 +78,10 @@ const (
 	// random put 2 among a run's first 50 often enough to cut its rate for
 	// nothing (the e2e test of such a backend took from 3 to 19 s, and 9
 	// of 20 simulated runs took up to ten times as long; with this margin,
-	// 2 of 1,000 still do). A run that meets
-	// a gateway's limit unpaced gets refusals by the dozen within the
-	// second, far past the margin. Once a rate is in force (learned, or
-	// SWR_RATE), the run goes at about that pace, and the share alone
-	// decides.
+	// 2 of 1,000 still do). A run that meets a gateway's limit unpaced
+	// gets refusals by the dozen within the second, far past the margin.
+	// Once a rate is in force (learned, or SWR_RATE), the run goes at about
+	// that pace, and the share alone decides.
 	chanceMargin = 4
 	// minRate is the lowest rate learned: one request every two seconds.
 	minRate = 0.5
