@@ -59,7 +59,9 @@ conformance: suite
 #
 # The suite and the reference server as programs are built once, into
 # TESTBIN, as selftest.Build builds them (the same two go commands), for
-# the four packages whose tests run them (SWRC_PREBUILT).
+# the four packages whose tests run them (SWRC_PREBUILT); meanwhile
+# ./generators runs (its sample tests use one core, the builds print
+# nothing unless they fail).
 #
 # Built with -trimpath (for vet and staticcheck too, which test runs
 # first): no file system path enters a build, so the build cache serves a
@@ -76,9 +78,11 @@ TEST_P     := $(shell echo $$(( $$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo
 test: export GOFLAGS := $(GOFLAGS) -trimpath -ldflags=-w
 test: vet staticcheck lint-workflows
 	@mkdir -p $(TESTBIN)
+	$(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 ./generators & generators=$$!; \
 	$(GO) test -c -o $(TESTBIN)/swr-conformance ./suites & suite=$$!; \
-	$(GO) build -o $(TESTBIN)/swr-refserver ./cmd/swr-refserver && wait $$suite
-	$(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 ./generators
+	$(GO) build -o $(TESTBIN)/swr-refserver ./cmd/swr-refserver; refserver=$$?; \
+	wait $$suite; suite=$$?; wait $$generators; generators=$$?; \
+	[ $$refserver -eq 0 ] && [ $$suite -eq 0 ] && [ $$generators -eq 0 ]
 	SWRC_PREBUILT=$(abspath $(TESTBIN)) SWR_PROCS=1 $(GO) tool gotestsum --format pkgname-and-test-fails -- -count=1 -race -p $(TEST_P) $(TEST_FIRST) ./...
 
 # The kill matrix: the suite against every fault of the reference server and
